@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The cgroup manager: one interface, with a v1 driver (including the hybrid
+ * layout: v1 controllers plus a cgroup2 mount at /sys/fs/cgroup/unified) and a
+ * v2 driver (the unified hierarchy).  The layout is detected once per process.
+ *
+ * cgroupsPath semantics follow runc's cgroupfs driver:
+ *   - absolute ("/a/b"): that path under every hierarchy's root;
+ *   - relative ("a/b"): under the caller's own cgroup, per hierarchy
+ *     (/proc/self/cgroup), so tests can keep containers below themselves;
+ *   - NULL/empty: "<caller's cgroup>/<id>".
+ * ".." components are refused.
+ *
+ * Lifecycle: cgroup_create() makes the directories (refusing a cgroup that
+ * already holds processes), cgroup_attach() moves a pid in (or, on v2,
+ * cgroup_clone_fd() gives a dirfd for clone3 CLONE_INTO_CGROUP), and
+ * cgroup_destroy() kills what is left and removes every directory that
+ * cgroup_create() made.  cgroup_to_json()/cgroup_from_json() carry a cgroup
+ * across processes through the container's state file.
+ */
+#ifndef SILO_CGROUP_H
+#define SILO_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "spec.h"
+
+enum cgroup_mode {
+	CGROUP_MODE_V1 = 1,        /* legacy, or hybrid (unified mount present) */
+	CGROUP_MODE_V2 = 2,        /* unified only */
+};
+
+struct cgroup;                 /* opaque */
+
+/* Detect the host layout (cached). */
+int cgroup_mode(struct silo_error *err);
+
+/* Create the container's cgroup.  `resources` may be NULL. */
+int cgroup_create(const char *cgroups_path, const char *id,
+		  const struct spec_resources *resources, struct cgroup **out,
+		  struct silo_error *err);
+
+/* v2 only: an O_PATH|O_DIRECTORY fd of the leaf, for CLONE_INTO_CGROUP; -1 on v1. */
+int cgroup_clone_fd(struct cgroup *cg);
+
+/* Move pid (a whole thread group) into the cgroup, in every hierarchy. */
+int cgroup_attach(struct cgroup *cg, pid_t pid, struct silo_error *err);
+
+/* Apply linux.resources (issue 3 completes this; unknown knobs are errors). */
+int cgroup_apply(struct cgroup *cg, const struct spec_resources *resources,
+		 struct silo_error *err);
+
+/* The container's cgroup path as the container should see it mounted at
+ * /sys/fs/cgroup: for each hierarchy, the absolute directory on the host. */
+size_t cgroup_paths(const struct cgroup *cg, const char ***controllers, const char ***dirs);
+
+/* Pids in the cgroup (host pid namespace).  *pids is heap-allocated. */
+int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct silo_error *err);
+
+/* Signal every process of the cgroup (freezing first on v1 so nothing escapes
+ * by forking; v2 uses cgroup.kill for SIGKILL). */
+int cgroup_kill(struct cgroup *cg, int signo, struct silo_error *err);
+
+/* Kill what remains, thaw if frozen, and remove every directory we created.
+ * Waits (bounded, ~5 s) for EBUSY to clear. */
+int cgroup_destroy(struct cgroup *cg, struct silo_error *err);
+
+/* Serialise / restore for the state file (a JSON text; caller frees). */
+char *cgroup_to_json(const struct cgroup *cg);
+int cgroup_from_json(const char *json, struct cgroup **out, struct silo_error *err);
+
+void cgroup_free(struct cgroup *cg);
+
+#endif

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The container lifecycle, as the OCI verbs see it.  Each call is one verb of
+ * silo-oci; the library fills *err and returns < 0 on failure and never
+ * prints.  Error texts that engines match on are runc's:
+ *   container "ID" does not exist     (containerd: "does not exist")
+ *   container not running             (containerd: kill of a stopped one)
+ */
+#ifndef SILO_CONTAINER_H
+#define SILO_CONTAINER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define SILO_DEFAULT_ROOT "/run/silo-oci"
+
+/* Global options of one invocation. */
+struct silo_ctx {
+	const char *root;          /* state root (created 0700 when missing) */
+	bool systemd_cgroup;       /* refused with a clear error without systemd */
+	bool debug;
+};
+
+struct silo_create_opts {
+	const char *id;
+	const char *bundle;        /* absolute path of the bundle */
+	const char *config_path;   /* --config FILE, NULL = <bundle>/config.json */
+	const char *pid_file;      /* NULL = none */
+	const char *console_socket;
+	const char *pidfd_socket;
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+	/* run only */
+	bool detach;
+	bool keep;
+};
+
+/* Validate a container id: [a-zA-Z0-9_+-][a-zA-Z0-9_+.-]*, at most 1024 bytes. */
+int silo_id_check(const char *id, struct silo_error *err);
+
+/* create: set the container up and leave its init waiting on exec.fifo. */
+int silo_container_create(const struct silo_ctx *ctx, const struct silo_create_opts *o,
+			  struct silo_error *err);
+
+/* start: release a created container. */
+int silo_container_start(const struct silo_ctx *ctx, const char *id, struct silo_error *err);
+
+/* run: create + start.  Without detach, waits and stores the container's
+ * status in *exit_status (128+N when killed by signal N), forwarding signals,
+ * and deletes the container unless keep. */
+int silo_container_run(const struct silo_ctx *ctx, const struct silo_create_opts *o,
+		       int *exit_status, struct silo_error *err);
+
+/* state: the runc-format state JSON (2-space indent, no trailing newline). */
+int silo_container_state(const struct silo_ctx *ctx, const char *id, char **json,
+			 struct silo_error *err);
+
+int silo_container_kill(const struct silo_ctx *ctx, const char *id, int signo, bool all,
+			struct silo_error *err);
+
+/* delete: a stopped (or created, never started) container; with force any,
+ * and a missing id is success. */
+int silo_container_delete(const struct silo_ctx *ctx, const char *id, bool force,
+			  struct silo_error *err);
+
+struct silo_container_info {
+	char *id;
+	pid_t pid;                 /* 0 when stopped */
+	const char *status;        /* "created", "running", "paused", "stopped" */
+	char *bundle;
+	char *created;             /* RFC 3339 with nanoseconds, UTC */
+	char *owner;
+	char *state_json;          /* the same object `state` prints, compact */
+};
+
+/* list: every container under the root, sorted by id. */
+int silo_container_list(const struct silo_ctx *ctx, struct silo_container_info **out, size_t *n,
+			struct silo_error *err);
+void silo_container_info_free(struct silo_container_info *info, size_t n);
+
+/* Signal names and numbers: "KILL", "SIGKILL", "9" -> 9; -1 when unknown. */
+int silo_signal_parse(const char *s);
+/* Name without "SIG" for a number, NULL when unknown. */
+const char *silo_signal_name(int signo);
+
+#endif

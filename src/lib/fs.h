@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Path resolution that cannot escape a root directory.
+ *
+ * Everything that touches a path inside a container rootfs goes through these:
+ * openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) where the kernel has it
+ * (EAGAIN retried), else a component-by-component O_PATH walk that resolves
+ * symlinks itself, clamps ".." at the root, and verifies the result through
+ * /proc/self/fd.  The fallback is exercised in CI by forcing openat2 to fail.
+ */
+#ifndef SILO_FS_H
+#define SILO_FS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Open `path` (absolute or relative, interpreted inside root_fd) with flags
+ * (O_PATH, O_RDONLY, O_DIRECTORY, O_NOFOLLOW for the last component, ...).
+ * O_CLOEXEC is always added.  Returns an fd or -1 with *err set. */
+int fs_open_in_root(int root_fd, const char *path, int flags, mode_t mode,
+		    struct silo_error *err);
+
+/* mkdir -p inside the root; returns an O_PATH|O_DIRECTORY fd of the last dir.
+ * EEXIST of a directory is success (parallel creators, runc#4543). */
+int fs_mkdir_p_in_root(int root_fd, const char *path, mode_t mode, struct silo_error *err);
+
+/* Make sure a mount point exists: a directory when is_dir, else an empty
+ * regular file (parents created as directories).  Returns an O_PATH fd of it,
+ * never following a final symlink. */
+int fs_ensure_mountpoint(int root_fd, const char *path, bool is_dir, struct silo_error *err);
+
+/* Force the fallback path (tests, and kernels that lack openat2). */
+void fs_disable_openat2(void);
+
+/* Lexically clean an absolute path: collapse "//", drop ".", resolve ".."
+ * without going above "/".  Returns a new string. */
+char *fs_clean_path(const char *path);
+
+/* /proc/self/fd/N into buf (for the classic mount API and reopening). */
+const char *fs_fd_path(int fd, char *buf, size_t len);
+
+#endif
