@@ -73,4 +73,15 @@ int cgroup_from_json(const char *json, struct cgroup **out, struct silo_error *e
 
 void cgroup_free(struct cgroup *cg);
 
+/* ---- additions by the cgroup owner (issue 2) ----
+ * controllers[i] of cgroup_paths() is the directory name of the hierarchy
+ * under the host's /sys/fs/cgroup ("cpu,cpuacct", "memory", "systemd",
+ * "unified"); on v2 there is one entry, "", meaning /sys/fs/cgroup itself.
+ *
+ * pause / resume / state: freeze or thaw the container's cgroup (v1 freezer,
+ * v2 cgroup.freeze; freezing waits, bounded, until the kernel reports it),
+ * and ask whether it is frozen (1, 0, or -1 on error). */
+int cgroup_freeze(struct cgroup *cg, bool frozen, struct silo_error *err);
+int cgroup_is_frozen(struct cgroup *cg, struct silo_error *err);
+
 #endif

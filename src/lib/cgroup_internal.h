@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Inside the cgroup manager: the data every driver shares, the driver vtable
+ * that cgroup.c dispatches through, and the pure helpers (text parsing, path
+ * computation, unit conversions) that the unit tests exercise on canned text.
+ *
+ * A `struct cgroup` is a list of hierarchies.  On v2 there is one (the
+ * unified mount).  On v1 there is one per mounted v1 hierarchy
+ * (cpu, cpu,cpuacct, name=systemd, ...) plus, in the hybrid layout, the
+ * cgroup2 mount (usually /sys/fs/cgroup/unified), which the container joins
+ * too, as runc does.
+ */
+#ifndef SILO_CGROUP_INTERNAL_H
+#define SILO_CGROUP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "error.h"
+#include "spec.h"
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+
+/* cg_hier.flags */
+#define CG_H_UNIFIED 1u    /* a cgroup2 hierarchy (v2, or the hybrid unified mount) */
+
+/* cgroup2 controllers, as bits (cgroup.controllers / cgroup.subtree_control) */
+enum {
+	CG2_CPUSET = 1u << 0,
+	CG2_CPU = 1u << 1,
+	CG2_IO = 1u << 2,
+	CG2_MEMORY = 1u << 3,
+	CG2_HUGETLB = 1u << 4,
+	CG2_PIDS = 1u << 5,
+	CG2_RDMA = 1u << 6,
+	CG2_MISC = 1u << 7,
+};
+
+/* One mounted hierarchy as discovered (the process-wide layout). */
+struct cg_mountpoint {
+	char *controllers;     /* "cpu,cpuacct", "name=systemd"; "" for cgroup2 */
+	char *name;            /* basename of the mount point: "cpu,cpuacct", "systemd", "unified"; "" on v2 */
+	char *mount;           /* "/sys/fs/cgroup/memory" */
+	char *own;             /* the caller's cgroup relative to the mount: "/" or "/a/b" */
+	unsigned flags;        /* CG_H_* */
+};
+
+struct cg_layout {
+	int mode;              /* CGROUP_MODE_* */
+	struct cg_mountpoint *m;
+	size_t n;
+};
+
+/* One hierarchy of a container's cgroup. */
+struct cg_hier {
+	char *controllers;     /* as in cg_mountpoint */
+	char *name;
+	char *mount;           /* the hierarchy's mount point */
+	char *dir;             /* absolute: "/sys/fs/cgroup/memory/a/b" */
+	char *created;         /* top-most directory cgroup_create made (dir or an
+				  ancestor), NULL when dir pre-existed */
+	unsigned flags;
+};
+
+struct cgroup_ops;
+
+struct cgroup {
+	int mode;
+	const struct cgroup_ops *ops;
+	struct cg_hier *h;
+	size_t n;
+	int clone_fd;          /* v2: O_PATH fd of the leaf, opened on first use; -1 */
+	const char **names;    /* cgroup_paths() arrays, pointing into h */
+	const char **dirs;
+};
+
+/*
+ * The driver vtable.  cgroup.c does what is common (layout, paths, mkdir,
+ * attach, pids, rmdir, JSON) and calls these for what differs.
+ */
+struct cgroup_ops {
+	/* After the directories exist, before any process joins: v1 copies
+	 * cpuset.cpus/mems into the cpuset dirs it created, v2 enables the
+	 * controllers in the ancestors' cgroup.subtree_control. */
+	int (*prepare)(struct cgroup *cg, struct silo_error *err);
+	/* Is the (pre-existing) cgroup frozen?  Returns 1, 0 or -1. */
+	int (*frozen)(struct cgroup *cg, struct silo_error *err);
+	/* Freeze (and wait until frozen, bounded) or thaw. */
+	int (*freeze)(struct cgroup *cg, bool on, struct silo_error *err);
+	int (*kill)(struct cgroup *cg, int signo, struct silo_error *err);
+	int (*apply)(struct cgroup *cg, const struct spec_resources *r, struct silo_error *err);
+};
+
+extern const struct cgroup_ops cgroup_v1_ops;
+extern const struct cgroup_ops cgroup_v2_ops;
+
+/* ------------------------------------------------- pure helpers (unit-tested) */
+
+/* Build the layout from the texts of /proc/self/cgroup and
+ * /proc/self/mountinfo.  mode is what statfs(/sys/fs/cgroup) said. */
+int cg_layout_parse(int mode, const char *proc_cgroup, const char *mountinfo,
+		    struct cg_layout *out, struct silo_error *err);
+void cg_layout_free(struct cg_layout *l);
+
+/* The container's cgroup relative to a hierarchy's mount ("/a/b"), from
+ * cgroupsPath, the container id and the caller's own cgroup in that
+ * hierarchy (see cgroup.h).  Normalises "//" and "."; refuses "..", and a
+ * systemd-style "slice:prefix:name". */
+char *cg_rel_path(const char *cgroups_path, const char *id, const char *own,
+		  struct silo_error *err);
+
+/* Is cgroupsPath systemd-style ("slice:prefix:name": three ':'-separated
+ * fields and no '/')? */
+bool cg_is_systemd_path(const char *cgroups_path);
+
+/* Parse a cgroup2 controller list ("cpu io memory") into CG2_* bits. */
+unsigned cg2_parse_controllers(const char *text);
+
+/* Does the comma-separated list `set` contain the token `tok`? */
+bool cg_list_has(const char *set, const char *tok);
+
+/* Conversions of v1 values to v2 (crun's documented formulas). */
+uint64_t cg_shares_to_weight(uint64_t shares);
+uint64_t cg_blkio_weight_to_io(uint64_t weight);
+
+/* Count the pids in a cgroup.procs text. */
+size_t cg_count_lines(const char *text);
+
+/* ------------------------------------------------- I/O helpers for drivers */
+
+/* Write `value` to dir/file.  The error names the file and the value:
+ * `write /sys/fs/cgroup/x/memory.max: "-5": invalid argument`. */
+int cg_write(const char *dir, const char *file, const char *value, struct silo_error *err);
+/* Read dir/file (NUL-terminated, heap). */
+int cg_read(const char *dir, const char *file, char **out, struct silo_error *err);
+/* Does dir/file exist? */
+bool cg_exists(const char *dir, const char *file);
+/* Pids of dir's cgroup.procs, and of its sub-cgroups when recursive. */
+int cg_read_pids(const char *dir, bool recursive, pid_t **pids, size_t *n,
+		 struct silo_error *err);
+/* The v1 hierarchy holding `controller` ("memory", "name=systemd"), or the
+ * unified one when controller is NULL; NULL when not mounted. */
+struct cg_hier *cg_find(struct cgroup *cg, const char *controller);
+/* The hierarchy whose cgroup.procs lists the container's processes (v1: the
+ * freezer when mounted). */
+struct cg_hier *cg_pids_hier(struct cgroup *cg);
+/* Sleep `us` microseconds; the clock for bounded waits, in milliseconds. */
+void cg_sleep_us(long us);
+uint64_t cg_now_ms(void);
+/* Send signo to each pid (ESRCH ignored). */
+void cg_signal_pids(const pid_t *pids, size_t n, int signo);
+
+/* Enable the controllers `want` (CG2_*) on the path from the mount `mount`
+ * down to the parent of `leaf` (cgroup2).  Bits the hierarchy does not offer
+ * are dropped silently; EBUSY on a directory is tolerated.  Returns the bits
+ * the leaf finally has in *got (may be NULL). */
+int cg2_enable(const char *mount, const char *leaf, unsigned want, unsigned *got,
+	       struct silo_error *err);
+
+#endif

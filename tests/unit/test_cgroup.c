@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Unit tests of the cgroup manager's pure helpers (cgroup_internal.h): layout
+ * discovery from canned /proc/self/cgroup + mountinfo texts (hybrid, legacy
+ * with co-mounted controllers, unified, bind-mounted roots, escapes),
+ * cgroupsPath resolution, and the v1 -> v2 conversions.  Nothing here touches
+ * the host's cgroups.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cgroup_internal.h"
+#include "util.h"
+
+/* This development machine: v1 hybrid, memory nested, hugetlb on unified. */
+static const char hybrid_cgroup[] =
+	"9:name=systemd:/\n"
+	"8:pids:/\n"
+	"7:blkio:/\n"
+	"6:freezer:/\n"
+	"5:devices:/\n"
+	"4:memory:/process_api/1ae6\n"
+	"3:cpuset:/\n"
+	"2:cpuacct:/\n"
+	"1:cpu:/\n"
+	"0::/\n";
+static const char hybrid_mountinfo[] =
+	"22 1 0:21 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
+	"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+	"32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+	"33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+	"34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
+	"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+	"36 31 0:33 / /sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices\n"
+	"37 31 0:34 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer\n"
+	"38 31 0:35 / /sys/fs/cgroup/blkio rw,relatime - cgroup cgroup rw,blkio\n"
+	"39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
+	"40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
+	"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+
+static const struct cg_mountpoint *find(const struct cg_layout *l, const char *controllers)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->m[i].controllers, controllers) == 0)
+			return &l->m[i];
+	return NULL;
+}
+
+static void test_layout_hybrid(void **state)
+{
+	struct cg_layout l;
+	struct silo_error err;
+	const struct cg_mountpoint *m;
+
+	assert_int_equal(cg_layout_parse(CGROUP_MODE_V1, hybrid_cgroup, hybrid_mountinfo, &l, &err), 0);
+	assert_int_equal(l.n, 10);
+	m = find(&l, "memory");
+	assert_non_null(m);
+	assert_string_equal(m->mount, "/sys/fs/cgroup/memory");
+	assert_string_equal(m->own, "/process_api/1ae6");
+	assert_string_equal(m->name, "memory");
+	m = find(&l, "name=systemd");
+	assert_non_null(m);
+	assert_string_equal(m->name, "systemd");
+	assert_string_equal(m->mount, "/sys/fs/cgroup/systemd");
+	m = find(&l, "");
+	assert_non_null(m);
+	assert_true(m->flags & CG_H_UNIFIED);
+	assert_string_equal(m->mount, "/sys/fs/cgroup/unified");
+	assert_string_equal(m->name, "unified");
+	assert_string_equal(m->own, "/");
+	cg_layout_free(&l);
+}
+
+/* Co-mounted cpu,cpuacct and net_cls,net_prio, no unified mount, a duplicate
+ * bind mount outside /sys/fs/cgroup (listed first) and a mount root that is
+ * not "/" (a container's view without a cgroup namespace). */
+static void test_layout_legacy_comounted(void **state)
+{
+	static const char pc[] =
+		"5:net_cls,net_prio:/\n"
+		"4:cpu,cpuacct:/docker/abc\n"
+		"3:memory:/docker/abc\n"
+		"2:name=systemd:/docker/abc\n"
+		"1:rdma:/\n"
+		"0::/docker/abc\n";
+	static const char mi[] =
+		"60 50 0:40 /docker/abc /mnt/cpu\\040x rw - cgroup cgroup rw,cpu,cpuacct\n"
+		"61 50 0:40 /docker/abc /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+		"62 50 0:41 /docker/abc /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+		"63 50 0:42 / /sys/fs/cgroup/net_cls,net_prio rw - cgroup cgroup rw,net_cls,net_prio\n"
+		"64 50 0:43 /docker/abc /sys/fs/cgroup/systemd rw - cgroup cgroup rw,xattr,name=systemd\n";
+	struct cg_layout l;
+	struct silo_error err;
+	const struct cg_mountpoint *m;
+
+	assert_int_equal(cg_layout_parse(CGROUP_MODE_V1, pc, mi, &l, &err), 0);
+	assert_int_equal(l.n, 4);     /* rdma and the unified are not mounted */
+	m = find(&l, "cpu,cpuacct");
+	assert_non_null(m);
+	assert_string_equal(m->mount, "/sys/fs/cgroup/cpu,cpuacct");
+	assert_string_equal(m->name, "cpu,cpuacct");
+	assert_string_equal(m->own, "/");
+	m = find(&l, "net_cls,net_prio");
+	assert_non_null(m);
+	assert_string_equal(m->own, "/");
+	m = find(&l, "name=systemd");
+	assert_non_null(m);
+	assert_string_equal(m->own, "/");
+	assert_null(find(&l, ""));
+	cg_layout_free(&l);
+}
+
+static void test_layout_escaped_mount(void **state)
+{
+	static const char pc[] = "3:memory:/a\n";
+	static const char mi[] = "60 50 0:40 / /srv/my\\040cg\\134x rw - cgroup cgroup rw,memory\n";
+	struct cg_layout l;
+	struct silo_error err;
+
+	assert_int_equal(cg_layout_parse(CGROUP_MODE_V1, pc, mi, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.m[0].mount, "/srv/my cg\\x");
+	assert_string_equal(l.m[0].name, "my cg\\x");
+	cg_layout_free(&l);
+}
+
+static void test_layout_v2(void **state)
+{
+	static const char pc[] = "0::/user.slice/user-0.slice/session-1.scope\n";
+	static const char mi[] =
+		"25 20 0:23 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n"
+		"90 25 0:23 /user.slice /mnt/cg rw - cgroup2 cgroup2 rw\n";
+	struct cg_layout l;
+	struct silo_error err;
+
+	assert_int_equal(cg_layout_parse(CGROUP_MODE_V2, pc, mi, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.m[0].mount, "/sys/fs/cgroup");
+	assert_string_equal(l.m[0].name, "");
+	assert_string_equal(l.m[0].controllers, "");
+	assert_string_equal(l.m[0].own, "/user.slice/user-0.slice/session-1.scope");
+	assert_true(l.m[0].flags & CG_H_UNIFIED);
+	cg_layout_free(&l);
+}
+
+static void test_layout_none(void **state)
+{
+	struct cg_layout l;
+	struct silo_error err;
+
+	silo_error_clear(&err);
+	assert_int_equal(cg_layout_parse(CGROUP_MODE_V1, "0::/\n", "", &l, &err), -1);
+	assert_non_null(strstr(err.msg, "no mounted cgroup hierarchy"));
+}
+
+static void check_rel(const char *path, const char *id, const char *own, const char *want)
+{
+	struct silo_error err;
+	char *got;
+
+	silo_error_clear(&err);
+	got = cg_rel_path(path, id, own, &err);
+	if (want == NULL) {
+		assert_null(got);
+		assert_true(err.msg[0] != '\0');
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_rel_path(void **state)
+{
+	check_rel("/a/b", "id", "/own", "/a/b");
+	check_rel("a/b", "id", "/own", "/own/a/b");
+	check_rel("a/b", "id", "/", "/a/b");
+	check_rel(NULL, "c1", "/own/x", "/own/x/c1");
+	check_rel("", "c1", "/", "/c1");
+	check_rel("//a/./b//", "id", "/", "/a/b");
+	check_rel("./a", "id", "/o", "/o/a");
+	check_rel("/", "id", "/o", "/");
+	check_rel("a/../b", "id", "/", NULL);
+	check_rel("/..", "id", "/", NULL);
+	check_rel("..", "id", "/", NULL);
+	check_rel(NULL, "a/b", "/", NULL);
+	check_rel(NULL, "..", "/", NULL);
+	check_rel(NULL, NULL, "/", NULL);
+	check_rel("a", "id", "/../../x", NULL);   /* caller outside its cgroup namespace */
+	check_rel("/a", "id", "/../../x", "/a");  /* absolute does not need it */
+	check_rel("a:b", "id", "/", "/a:b");      /* one colon: a plain name */
+	check_rel("/x:y:z", "id", "/", "/x:y:z"); /* has a slash: a plain path */
+}
+
+static void test_systemd_path(void **state)
+{
+	struct silo_error err;
+
+	assert_true(cg_is_systemd_path("system.slice:docker:abc"));
+	assert_true(cg_is_systemd_path("a:b:c"));
+	assert_true(cg_is_systemd_path(":b:"));
+	assert_false(cg_is_systemd_path("a:b"));
+	assert_false(cg_is_systemd_path("a:b:c:d"));
+	assert_false(cg_is_systemd_path("/a:b:c"));
+	assert_false(cg_is_systemd_path(NULL));
+	silo_error_clear(&err);
+	assert_null(cg_rel_path("a:b:c", "id", "/", &err));
+	assert_string_equal(err.msg, "cgroupsPath \"a:b:c\": systemd cgroup paths need --systemd-cgroup, "
+				     "and systemd is not running");
+}
+
+static void test_controllers(void **state)
+{
+	assert_int_equal(cg2_parse_controllers("cpuset cpu io memory hugetlb pids rdma misc\n"),
+			 CG2_CPUSET | CG2_CPU | CG2_IO | CG2_MEMORY | CG2_HUGETLB | CG2_PIDS |
+				 CG2_RDMA | CG2_MISC);
+	assert_int_equal(cg2_parse_controllers("hugetlb\n"), CG2_HUGETLB);
+	assert_int_equal(cg2_parse_controllers("cpux memoryy dmem\n"), 0);
+	assert_int_equal(cg2_parse_controllers(""), 0);
+	assert_true(cg_list_has("rw,cpu,cpuacct", "cpu"));
+	assert_true(cg_list_has("rw,cpu,cpuacct", "cpuacct"));
+	assert_false(cg_list_has("rw,cpuacct", "cpu"));
+	assert_true(cg_list_has("rw,xattr,name=systemd", "name=systemd"));
+	assert_int_equal(cg_count_lines(""), 0);
+	assert_int_equal(cg_count_lines("12\n"), 1);
+	assert_int_equal(cg_count_lines("1\n2\n3\n"), 3);
+}
+
+static void test_conversions(void **state)
+{
+	assert_int_equal(cg_shares_to_weight(2), 1);
+	assert_int_equal(cg_shares_to_weight(1024), 39);
+	assert_int_equal(cg_shares_to_weight(262144), 10000);
+	assert_int_equal(cg_shares_to_weight(0), 0);
+	assert_int_equal(cg_blkio_weight_to_io(10), 1);
+	assert_int_equal(cg_blkio_weight_to_io(500), 4950);
+	assert_int_equal(cg_blkio_weight_to_io(1000), 10000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout_hybrid),
+		cmocka_unit_test(test_layout_legacy_comounted),
+		cmocka_unit_test(test_layout_escaped_mount),
+		cmocka_unit_test(test_layout_v2),
+		cmocka_unit_test(test_layout_none),
+		cmocka_unit_test(test_rel_path),
+		cmocka_unit_test(test_systemd_path),
+		cmocka_unit_test(test_controllers),
+		cmocka_unit_test(test_conversions),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
