@@ -1,1 +1,383 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The container's init; see init.h for its contract.  Order of work (each step
+ * only carries out what the parent already validated):
+ *
+ *   namespaces (join, cgroup ns, time ns) -> setsid, lo up, session keyring
+ *   -> prestart/createRuntime hooks (parent) -> rootfs (createContainer hooks
+ *   before pivot_root) -> hostname, sysctl, oom_score_adj, terminal, rlimits,
+ *   personality, LSM label -> cwd, identity (caps, user, no_new_privs)
+ *   -> executable lookup -> fds -> READY -> wait for start -> startContainer
+ *   hooks -> execve.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+
+#include "hooks.h"
+#include "init.h"
+#include "log.h"
+#include "process.h"
+#include "sync.h"
+#include "syscalls.h"
+#include "terminal.h"
+
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+
+/* The state JSON the parent sent for the init's own hooks. */
+static char *hook_state;
+
+static int init_hooks(const struct launch *l, enum spec_hook_kind kind, const char *status,
+		      struct silo_error *err)
+{
+	const char *state = hook_state;
+	cleanup_free char *patched = NULL;
+	const char *p;
+
+	if (l->spec->hooks.n_hooks[kind] == 0)
+		return 0;
+	/* The parent wrote "creating"; startContainer sees "created". */
+	if (state && status && (p = strstr(state, "\"status\":\"creating\"")) != NULL) {
+		patched = xasprintf("%.*s\"status\":\"%s\"%s", (int)(p - state), state, status,
+				    p + strlen("\"status\":\"creating\""));
+		state = patched;
+	}
+	return hooks_run(&l->spec->hooks, kind, state, err);
+}
+
+static int before_pivot(void *data, struct silo_error *err)
+{
+	return init_hooks(data, HOOK_CREATE_CONTAINER, NULL, err);
+}
+
+/* Stage 1 of the two-stage start (joining a user or pid namespace, or joining
+ * namespaces while creating a user namespace): join, create, and fork the
+ * real init with CLONE_PARENT so it is the runtime's child.  Returns in the
+ * init; stage 1 itself exits. */
+static int stage1(struct launch *l, struct silo_error *err)
+{
+	struct sync_msg *m = xmalloc(sizeof(*m));
+	unsigned long flags = l->ns.new_flags & ~(unsigned long)(CLONE_NEWUSER | CLONE_NEWTIME);
+	bool fork_init = (l->ns.new_flags & CLONE_NEWPID) || l->ns.join_fd[NS_PID] >= 0;
+	int32_t pid32;
+	pid_t pid;
+
+	if (ns_join(&l->ns, ~(1u << NS_TIME), err) < 0)
+		goto fail;
+	if (l->ns.new_flags & CLONE_NEWUSER) {
+		if (unshare(CLONE_NEWUSER) < 0) {
+			silo_error(err, errno, "create user namespace");
+			goto fail;
+		}
+		if (sync_send(l->sync_fd, SYNC_USERMAP_REQ, 0, NULL, 0, err) < 0 ||
+		    sync_expect(l->sync_fd, SYNC_USERMAP_DONE, m, "user namespace maps", err) < 0)
+			goto fail;
+	}
+	if (flags && unshare((int)flags) < 0) {
+		silo_error(err, errno, "create namespaces");
+		goto fail;
+	}
+	free(m);
+	if (!fork_init)
+		return 0;
+	pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0)
+		return silo_error(err, errno, "fork the container init");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		return 0;
+	}
+	pid32 = pid;
+	if (sync_send(l->sync_fd, SYNC_INIT_PID, 0, &pid32, sizeof(pid32), err) < 0)
+		_exit(1);
+	_exit(0);
+fail:
+	free(m);
+	return -1;
+}
+
+static int join_namespaces(struct launch *l, struct silo_error *err)
+{
+	struct sync_msg *m = xmalloc(sizeof(*m));
+	int r = sync_expect(l->sync_fd, SYNC_PARENT_DONE, m, "the parent's setup", err);
+
+	free(m);
+	if (r < 0)
+		return -1;
+	if (l->ns.slow_path) {
+		if (stage1(l, err) < 0)
+			return -1;
+	} else if (ns_join(&l->ns, ~(1u << NS_TIME), err) < 0) {
+		return -1;
+	}
+	/* After the parent put us in our cgroup: the cgroup ns root is ours. */
+	if (l->cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+		return silo_error(err, errno, "create cgroup namespace");
+	if (l->ns.join_fd[NS_TIME] >= 0 && ns_join(&l->ns, 1u << NS_TIME, err) < 0)
+		return -1;
+	if (l->timens && ns_setup_time(l->spec, err) < 0)
+		return -1;
+	return 0;
+}
+
+static bool has_hook(const struct spec *s, enum spec_hook_kind k)
+{
+	return s->hooks.n_hooks[k] > 0;
+}
+
+static int parent_hooks(struct launch *l, struct silo_error *err)
+{
+	const struct spec *s = l->spec;
+	struct sync_msg *m;
+
+	if (!has_hook(s, HOOK_PRESTART) && !has_hook(s, HOOK_CREATE_RUNTIME) &&
+	    !has_hook(s, HOOK_CREATE_CONTAINER) && !has_hook(s, HOOK_START_CONTAINER))
+		return 0;
+	m = xmalloc(sizeof(*m));
+	if (sync_send(l->sync_fd, SYNC_HOOKS_REQ, 0, NULL, 0, err) < 0 ||
+	    sync_expect(l->sync_fd, SYNC_HOOKS_DONE, m, "the createRuntime hooks", err) < 0) {
+		free(m);
+		return -1;
+	}
+	hook_state = xstrndup(m->data, m->len);
+	free(m);
+	return 0;
+}
+
+/* Write linux.sysctl through the container's own procfs, verified by magic. */
+static int write_sysctls(const struct spec *s, struct silo_error *err)
+{
+	cleanup_close int dir = -1;
+	struct statfs sfs;
+
+	if (s->linux.n_sysctl == 0)
+		return 0;
+	dir = open("/proc/sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0)
+		return silo_error(err, errno, "linux.sysctl: open /proc/sys (is /proc mounted?)");
+	if (fstatfs(dir, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+		return silo_error(err, 0, "linux.sysctl: /proc/sys is not procfs");
+	for (size_t i = 0; i < s->linux.n_sysctl; i++) {
+		const struct spec_kv *kv = &s->linux.sysctl[i];
+		cleanup_free char *rel = xstrdup(kv->key);
+		struct open_how how = { .flags = O_WRONLY | O_CLOEXEC,
+					.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+						   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
+		int fd;
+
+		for (char *c = rel; *c; c++)
+			if (*c == '.')
+				*c = '/';
+		if (strstr(rel, "..") || rel[0] == '/')
+			return silo_error(err, 0, "linux.sysctl: invalid key \"%s\"", kv->key);
+		fd = sys_openat2(dir, rel, &how);
+		if (fd < 0 && (errno == ENOSYS || errno == E2BIG))
+			fd = openat(dir, rel, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			return silo_error(err, errno, "linux.sysctl: %s", kv->key);
+		if (write_all(fd, kv->value, strlen(kv->value)) < 0) {
+			int e = errno;
+			close(fd);
+			return silo_error(err, e, "linux.sysctl: write %s=%s", kv->key, kv->value);
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static int write_lsm_label(const char *attr, const char *value, struct silo_error *err)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/thread-self/attr/%s", attr);
+	if (write_file_at(AT_FDCWD, path, value, strlen(value), 0, err) < 0)
+		return silo_error_ctx(err, "set LSM label");
+	return 0;
+}
+
+static int set_identity_and_cwd(const struct spec_process *p, struct silo_error *err)
+{
+	bool retry_cwd = false;
+	struct silo_error e;
+
+	/* As root first (the user may lack search permission on the way), and
+	 * again as the user when that failed for lack of permission. */
+	silo_error_clear(&e);
+	if (process_chdir(p, &e) < 0) {
+		if (e.errnum != EACCES) {
+			*err = e;
+			return -1;
+		}
+		retry_cwd = true;
+	}
+	if (process_set_identity(p, err) < 0)
+		return -1;
+	if (retry_cwd && process_chdir(p, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Everything >= 3 + preserve_fds is close-on-exec; preserved fds are not. */
+static int prepare_fds(const struct launch *l, struct silo_error *err)
+{
+	unsigned first = 3u + (unsigned)l->preserve_fds;
+
+	for (int fd = 3; fd < (int)first; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+		if (fl >= 0 && (fl & FD_CLOEXEC))
+			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	if (sys_close_range(first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EINVAL)
+		return silo_error(err, errno, "close_range");
+	for (int fd = (int)first; fd < 65536; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+		if (fl >= 0 && !(fl & FD_CLOEXEC))
+			fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+	}
+	return 0;
+}
+
+/* Block until `start` opens exec.fifo, through the host /proc we kept. */
+static int wait_for_start(struct launch *l, struct silo_error *err)
+{
+	char path[64];
+	int fd;
+
+	close(l->sync_fd);
+	l->sync_fd = -1;
+	snprintf(path, sizeof(path), "self/fd/%d", l->fifo_fd);
+	do
+		fd = openat(l->proc_fd, path, O_WRONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return silo_error(err, errno, "open exec.fifo");
+	if (write_all(fd, "0", 1) < 0) {
+		int e = errno;
+		close(fd);
+		return silo_error(err, e, "write exec.fifo");
+	}
+	close(fd);
+	close(l->fifo_fd);
+	close(l->proc_fd);
+	return 0;
+}
+
+static int init_run(struct launch *l, char **exe, struct silo_error *err)
+{
+	const struct spec *s = l->spec;
+	const struct spec_process *p = &s->process;
+	struct sync_msg *m;
+
+	if (join_namespaces(l, err) < 0)
+		return -1;
+	if (setsid() < 0)
+		return silo_error(err, errno, "setsid");
+	if ((l->ns.new_flags & CLONE_NEWNET) && ns_loopback_up(err) < 0)
+		return -1;
+	if (!l->no_new_keyring) {
+		char name[1100];
+		snprintf(name, sizeof(name), "_ses.%s", l->id);
+		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS &&
+		    errno != EPERM && errno != EACCES)
+			return silo_error(err, errno, "join session keyring");
+	}
+	if (parent_hooks(l, err) < 0)
+		return -1;
+	l->rootfs.before_pivot = has_hook(s, HOOK_CREATE_CONTAINER) ? before_pivot : NULL;
+	l->rootfs.before_pivot_data = l;
+	if (rootfs_setup(s, &l->rootfs, err) < 0)
+		return -1;
+	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return silo_error(err, errno, "sethostname %s", s->hostname);
+	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+		return silo_error(err, errno, "setdomainname %s", s->domainname);
+	if (write_sysctls(s, err) < 0 || process_set_oom_score_adj(p, err) < 0)
+		return -1;
+	if (p->terminal) {
+		struct terminal_opts t = {
+			.console_socket = l->console_fd,
+			.mount_console = true,
+			.has_size = p->has_console_size,
+			.height = p->console_height,
+			.width = p->console_width,
+		};
+		if (terminal_setup(&t, err) < 0)
+			return -1;
+		close(l->console_fd);
+		l->console_fd = -1;
+	}
+	if (process_set_rlimits(p, err) < 0)
+		return -1;
+	if (s->linux.personality.set && personality((unsigned long)s->linux.personality.v) < 0)
+		return silo_error(err, errno, "linux.personality");
+	if (p->apparmor_profile) {
+		cleanup_free char *v = xasprintf("exec %s", p->apparmor_profile);
+		if (write_lsm_label("apparmor/exec", v, err) < 0)
+			return -1;
+	}
+	if (p->selinux_label && write_lsm_label("exec", p->selinux_label, err) < 0)
+		return -1;
+	if (set_identity_and_cwd(p, err) < 0)
+		return -1;
+	if (process_find_executable(p, exe, err) < 0)
+		return -1;
+	if (prepare_fds(l, err) < 0)
+		return -1;
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (sync_send(l->sync_fd, SYNC_READY, 0, NULL, 0, err) < 0)
+		return -1;
+	if (l->fifo_fd >= 0) {
+		if (wait_for_start(l, err) < 0)
+			return -1;
+	} else {
+		m = xmalloc(sizeof(*m));
+		if (sync_expect(l->sync_fd, SYNC_START, m, "start", err) < 0) {
+			free(m);
+			return -1;
+		}
+		free(m);
+	}
+	return init_hooks(l, HOOK_START_CONTAINER, "created", err);
+}
+
+void init_main(struct launch *l)
+{
+	struct silo_error err;
+	cleanup_free char *exe = NULL;
+	sigset_t all;
+
+	silo_error_clear(&err);
+	prctl(PR_SET_DUMPABLE, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != l->parent)
+		_exit(1);
+	/* The payload starts with no blocked signals and default handlers. */
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	silo_log_set(NULL, NULL, 0);
+
+	if (init_run(l, &exe, &err) < 0)
+		goto fail;
+	execve(exe, l->spec->process.args, l->env);
+	silo_error(&err, errno, "exec: \"%s\"", l->spec->process.args[0]);
+fail:
+	if (l->sync_fd >= 0)
+		sync_send_error(l->sync_fd, &err);
+	else
+		dprintf(2, "silo-oci: %s\n", err.msg);
+	_exit(l->sync_fd >= 0 ? 1 : 127);
+}

@@ -24,6 +24,9 @@
 
 #include "error.h"
 
+/* GNU C predefines `linux` as 1; the OCI name of the section wins here. */
+#undef linux
+
 struct opt_i64 { bool set; int64_t v; };
 struct opt_u64 { bool set; uint64_t v; };
 struct opt_bool { bool set; bool v; };

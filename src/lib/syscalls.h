@@ -8,7 +8,9 @@
 #ifndef SILO_SYSCALLS_H
 #define SILO_SYSCALLS_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The container's init: the forked child that carries out the plan the parent
+ * validated, then executes the payload.  It never decides anything the config
+ * did not say; every failure goes back to the parent as a SYNC_ERROR message.
+ *
+ * No re-exec: the child is a fork of silo-oci, so it starts in microseconds
+ * and needs no second parse.  It is non-dumpable from its first instruction
+ * until execve, so nothing in the container can ptrace it or open its fds
+ * (CVE-2016-9962, CVE-2019-5736 class).
+ */
+#ifndef SILO_INIT_H
+#define SILO_INIT_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "namespaces.h"
+#include "rootfs.h"
+#include "spec.h"
+#include "util.h"
+
+struct launch {
+	const struct spec *spec;
+	const char *id;
+	int sync_fd;               /* the init's end of the sync socket */
+	int fifo_fd;               /* O_PATH of exec.fifo (create); -1 for run */
+	int proc_fd;               /* host /proc (O_PATH), to reopen the fifo; -1 for run */
+	int console_fd;            /* console socket (connected) or -1 */
+	pid_t parent;              /* the runtime's pid, to detect being orphaned */
+	struct ns_plan ns;
+	struct rootfs_opts rootfs;
+	int preserve_fds;          /* fds 3..3+N-1 reach the payload */
+	char **env;                /* the payload's environment */
+	bool no_new_keyring;
+	bool cgroupns;             /* unshare the cgroup namespace after joining the cgroup */
+	bool timens;               /* create a time namespace (with offsets) */
+};
+
+NORETURN void init_main(struct launch *l);
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The parent <-> init protocol.  One SOCK_SEQPACKET socketpair, one message
+ * per packet: a fixed header {type, errnum, len} and up to SYNC_MAX_DATA bytes.
+ * The init's end is close-on-exec, so a successful execve shows up in the
+ * parent as EOF: the classic trick that turns "exec failed" into a message.
+ *
+ * Every failure in the init is sent as SYNC_ERROR {errnum, message} before it
+ * exits; the parent reports that message, never a bare exit status.
+ */
+#ifndef SILO_SYNC_H
+#define SILO_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+enum sync_type {
+	SYNC_PARENT_DONE = 1,   /* parent -> init: cgroup joined, id maps written */
+	SYNC_USERMAP_REQ,       /* stage1 -> parent: unshared the user ns, write my maps */
+	SYNC_USERMAP_DONE,      /* parent -> stage1 */
+	SYNC_INIT_PID,          /* stage1 -> parent: the init's pid (data: int32) */
+	SYNC_HOOKS_REQ,         /* init -> parent: namespaces exist, run prestart/createRuntime */
+	SYNC_HOOKS_DONE,        /* parent -> init: data = the state JSON for the init's hooks */
+	SYNC_READY,             /* init -> parent: set up, waiting for start */
+	SYNC_START,             /* parent -> init (run): execute the payload */
+	SYNC_ERROR,             /* init -> parent: data = message, errnum set */
+};
+
+#define SYNC_MAX_DATA 16384
+
+struct sync_msg {
+	uint32_t type;
+	int32_t errnum;
+	uint32_t len;
+	char data[SYNC_MAX_DATA + 1];   /* NUL-terminated on receipt */
+};
+
+int sync_socketpair(int fds[2], struct silo_error *err);
+int sync_send(int fd, enum sync_type type, int errnum, const void *data, size_t len,
+	      struct silo_error *err);
+/* Send an error object (init side; best effort). */
+void sync_send_error(int fd, const struct silo_error *e);
+/* Receive one message.  Returns 1 on a message, 0 on EOF, -1 on error. */
+int sync_recv(int fd, struct sync_msg *m, struct silo_error *err);
+/* Receive and require `type`.  A SYNC_ERROR becomes *err (the init's message);
+ * EOF becomes "container init exited before <what>". */
+int sync_expect(int fd, enum sync_type type, struct sync_msg *m, const char *what,
+		struct silo_error *err);
+
+#endif
