@@ -282,6 +282,7 @@ cleanup() {
 	local rc=$? rt bin d h p
 	set +e
 	trap - EXIT INT TERM HUP
+	[ "$rc" -ge 128 ] && echo "start.sh: interrupted, cleaning up" >&2
 	[ -n "${T:-}" ] && [ -d "$T" ] || exit "$rc"
 	for rt in "${SELECTED[@]:-}"; do
 		[ -n "$rt" ] && [ -d "$T/state/$rt" ] || continue
