@@ -1,1 +1,270 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Mount option strings -> struct mount_opts (see mountopts.h, spec.h).
+ *
+ * This file owns the table of option names that runc and crun understand:
+ * classic MS_* flags and their negations, propagation, the recursive
+ * mount_setattr(2) forms ("rro", "rnosuid", ...), and silo's extensions
+ * (tmpcopyup, idmap, ridmap).  Whatever the table does not know is fs data
+ * and goes to the kernel verbatim, comma-joined, as runc does.
+ *
+ * A linear table rather than a hash: ~70 short names, looked up a handful of
+ * times per mount, and one table is also the `features` list.  Later options
+ * override earlier ones ("ro,rw" is read-write), like mount(8).
+ */
+#include <string.h>
+#include <sys/mount.h>
+
+#include "mountopts.h"
+#include "util.h"
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#define MOUNT_ATTR_NOSUID 0x00000002
+#define MOUNT_ATTR_NODEV 0x00000004
+#define MOUNT_ATTR_NOEXEC 0x00000008
+#define MOUNT_ATTR__ATIME 0x00000070
+#define MOUNT_ATTR_RELATIME 0x00000000
+#define MOUNT_ATTR_NOATIME 0x00000010
+#define MOUNT_ATTR_STRICTATIME 0x00000020
+#define MOUNT_ATTR_NODIRATIME 0x00000080
+#endif
+
+/* The kernel copies at most one page of mount data. */
+#define MOUNT_DATA_MAX 4095
+
+enum opt_kind {
+	OPT_NONE,        /* accepted, no effect ("defaults") */
+	OPT_SET,         /* MS_* to set */
+	OPT_CLEAR,       /* MS_* to clear */
+	OPT_BIND,        /* "bind" / "rbind" (flag carries MS_REC) */
+	OPT_PROPAGATION, /* MS_SHARED ... possibly | MS_REC */
+	OPT_REC_SET,     /* MOUNT_ATTR_* to set recursively */
+	OPT_REC_CLEAR,   /* MOUNT_ATTR_* to clear recursively */
+	OPT_REC_ATIME,   /* one of the MOUNT_ATTR__ATIME values, recursively */
+	OPT_EXTENSION,   /* SPEC_MOUNT_* */
+};
+
+struct opt_def {
+	const char *name;
+	enum opt_kind kind;
+	unsigned long value;
+};
+
+static const struct opt_def opt_table[] = {
+	{ "defaults", OPT_NONE, 0 },
+	{ "ro", OPT_SET, MS_RDONLY },
+	{ "rw", OPT_CLEAR, MS_RDONLY },
+	{ "nosuid", OPT_SET, MS_NOSUID },
+	{ "suid", OPT_CLEAR, MS_NOSUID },
+	{ "nodev", OPT_SET, MS_NODEV },
+	{ "dev", OPT_CLEAR, MS_NODEV },
+	{ "noexec", OPT_SET, MS_NOEXEC },
+	{ "exec", OPT_CLEAR, MS_NOEXEC },
+	{ "sync", OPT_SET, MS_SYNCHRONOUS },
+	{ "async", OPT_CLEAR, MS_SYNCHRONOUS },
+	{ "dirsync", OPT_SET, MS_DIRSYNC },
+	{ "remount", OPT_SET, MS_REMOUNT },
+	{ "mand", OPT_SET, MS_MANDLOCK },
+	{ "nomand", OPT_CLEAR, MS_MANDLOCK },
+	{ "noatime", OPT_SET, MS_NOATIME },
+	{ "atime", OPT_CLEAR, MS_NOATIME },
+	{ "nodiratime", OPT_SET, MS_NODIRATIME },
+	{ "diratime", OPT_CLEAR, MS_NODIRATIME },
+	{ "relatime", OPT_SET, MS_RELATIME },
+	{ "norelatime", OPT_CLEAR, MS_RELATIME },
+	{ "strictatime", OPT_SET, MS_STRICTATIME },
+	{ "nostrictatime", OPT_CLEAR, MS_STRICTATIME },
+	{ "silent", OPT_SET, MS_SILENT },
+	{ "loud", OPT_CLEAR, MS_SILENT },
+	{ "iversion", OPT_SET, MS_I_VERSION },
+	{ "noiversion", OPT_CLEAR, MS_I_VERSION },
+	{ "lazytime", OPT_SET, MS_LAZYTIME },
+	{ "nolazytime", OPT_CLEAR, MS_LAZYTIME },
+	{ "nosymfollow", OPT_SET, MS_NOSYMFOLLOW },
+	{ "symfollow", OPT_CLEAR, MS_NOSYMFOLLOW },
+	{ "bind", OPT_BIND, MS_BIND },
+	{ "rbind", OPT_BIND, MS_BIND | MS_REC },
+	{ "shared", OPT_PROPAGATION, MS_SHARED },
+	{ "rshared", OPT_PROPAGATION, MS_SHARED | MS_REC },
+	{ "slave", OPT_PROPAGATION, MS_SLAVE },
+	{ "rslave", OPT_PROPAGATION, MS_SLAVE | MS_REC },
+	{ "private", OPT_PROPAGATION, MS_PRIVATE },
+	{ "rprivate", OPT_PROPAGATION, MS_PRIVATE | MS_REC },
+	{ "unbindable", OPT_PROPAGATION, MS_UNBINDABLE },
+	{ "runbindable", OPT_PROPAGATION, MS_UNBINDABLE | MS_REC },
+	{ "rro", OPT_REC_SET, MOUNT_ATTR_RDONLY },
+	{ "rrw", OPT_REC_CLEAR, MOUNT_ATTR_RDONLY },
+	{ "rnosuid", OPT_REC_SET, MOUNT_ATTR_NOSUID },
+	{ "rsuid", OPT_REC_CLEAR, MOUNT_ATTR_NOSUID },
+	{ "rnodev", OPT_REC_SET, MOUNT_ATTR_NODEV },
+	{ "rdev", OPT_REC_CLEAR, MOUNT_ATTR_NODEV },
+	{ "rnoexec", OPT_REC_SET, MOUNT_ATTR_NOEXEC },
+	{ "rexec", OPT_REC_CLEAR, MOUNT_ATTR_NOEXEC },
+	{ "rnodiratime", OPT_REC_SET, MOUNT_ATTR_NODIRATIME },
+	{ "rdiratime", OPT_REC_CLEAR, MOUNT_ATTR_NODIRATIME },
+	/* The atime mode is one 3-valued field: each form picks a value.
+	 * "rnorelatime" has nothing to pick (relatime is the kernel's default
+	 * and there is no "not relatime" mode besides the explicit ones), so it
+	 * is accepted and leaves the field alone, like "norelatime" does. */
+	{ "rrelatime", OPT_REC_ATIME, MOUNT_ATTR_RELATIME },
+	{ "rnorelatime", OPT_NONE, 0 },
+	{ "rnoatime", OPT_REC_ATIME, MOUNT_ATTR_NOATIME },
+	{ "ratime", OPT_REC_ATIME, MOUNT_ATTR_RELATIME },
+	{ "rstrictatime", OPT_REC_ATIME, MOUNT_ATTR_STRICTATIME },
+	{ "rnostrictatime", OPT_REC_ATIME, MOUNT_ATTR_RELATIME },
+	{ "tmpcopyup", OPT_EXTENSION, SPEC_MOUNT_TMPCOPYUP },
+	{ "idmap", OPT_EXTENSION, SPEC_MOUNT_IDMAP },
+	{ "ridmap", OPT_EXTENSION, SPEC_MOUNT_RIDMAP },
+};
+
+const char *const mount_opts_known[] = {
+	"defaults", "ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec",
+	"sync", "async", "dirsync", "remount", "mand", "nomand", "noatime", "atime",
+	"nodiratime", "diratime", "relatime", "norelatime", "strictatime",
+	"nostrictatime", "silent", "loud", "iversion", "noiversion", "lazytime",
+	"nolazytime", "nosymfollow", "symfollow", "bind", "rbind", "shared",
+	"rshared", "slave", "rslave", "private", "rprivate", "unbindable",
+	"runbindable", "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev",
+	"rnoexec", "rexec", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime",
+	"rnoatime", "ratime", "rstrictatime", "rnostrictatime", "tmpcopyup",
+	"idmap", "ridmap",
+	NULL,
+};
+
+static const struct opt_def *opt_lookup(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(opt_table); i++)
+		if (strcmp(opt_table[i].name, name) == 0)
+			return &opt_table[i];
+	return NULL;
+}
+
+/* crun spells explicit id-mapped mount maps as "idmap=uids=...;gids=...".
+ * silo takes the maps from the mount's uidMappings/gidMappings; the option
+ * only asks for an id-mapped mount and is never fs data. */
+static unsigned idmap_with_value(const char *opt)
+{
+	if (str_has_prefix(opt, "idmap="))
+		return SPEC_MOUNT_IDMAP;
+	if (str_has_prefix(opt, "ridmap="))
+		return SPEC_MOUNT_RIDMAP;
+	return 0;
+}
+
+static void apply(struct mount_opts *o, const struct opt_def *d)
+{
+	switch (d->kind) {
+	case OPT_NONE:
+		break;
+	case OPT_SET:
+		o->flags |= d->value;
+		o->clear &= ~d->value;
+		if (d->value == MS_NOSYMFOLLOW)
+			o->extensions |= SPEC_MOUNT_NOSYMFOLLOW;
+		break;
+	case OPT_CLEAR:
+		o->flags &= ~d->value;
+		o->clear |= d->value;
+		if (d->value == MS_NOSYMFOLLOW)
+			o->extensions &= ~SPEC_MOUNT_NOSYMFOLLOW;
+		break;
+	case OPT_BIND:
+		o->flags |= d->value;
+		o->bind = true;
+		if (d->value & MS_REC)
+			o->recursive = true;
+		break;
+	case OPT_PROPAGATION:
+		o->propagation = d->value;
+		break;
+	case OPT_REC_SET:
+		o->rec_set |= d->value;
+		o->rec_clr &= ~(uint64_t)d->value;
+		break;
+	case OPT_REC_CLEAR:
+		o->rec_set &= ~(uint64_t)d->value;
+		o->rec_clr |= d->value;
+		break;
+	case OPT_REC_ATIME:
+		o->rec_set = (o->rec_set & ~(uint64_t)MOUNT_ATTR__ATIME) | d->value;
+		o->rec_clr |= MOUNT_ATTR__ATIME;
+		break;
+	case OPT_EXTENSION:
+		o->extensions |= (unsigned)d->value;
+		break;
+	}
+}
+
+static void data_append(char **data, size_t *len, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	*data = xrealloc(*data, *len + n + 2);
+	if (*len > 0)
+		(*data)[(*len)++] = ',';
+	memcpy(*data + *len, opt, n + 1);
+	*len += n;
+}
+
+int mount_opts_parse(char *const *options, size_t n, struct mount_opts *out,
+		     struct silo_error *err)
+{
+	struct mount_opts o = { 0 };
+	size_t data_len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *opt = options[i];
+		const struct opt_def *d;
+		unsigned ext;
+
+		if (opt == NULL) {
+			free(o.data);
+			return silo_error(err, 0, "mount option %zu is missing", i);
+		}
+		if (opt[0] == '\0')
+			continue;
+		d = opt_lookup(opt);
+		if (d != NULL) {
+			apply(&o, d);
+			continue;
+		}
+		ext = idmap_with_value(opt);
+		if (ext != 0) {
+			o.extensions |= ext;
+			continue;
+		}
+		data_append(&o.data, &data_len, opt);
+		if (data_len > MOUNT_DATA_MAX) {
+			free(o.data);
+			return silo_error(err, 0, "mount options: fs data is longer than %d bytes",
+					  MOUNT_DATA_MAX);
+		}
+	}
+	*out = o;
+	return 0;
+}
+
+void mount_opts_free(struct mount_opts *o)
+{
+	if (o == NULL)
+		return;
+	free(o->data);
+	o->data = NULL;
+}
+
+int mount_propagation_from_name(const char *name, unsigned long *out)
+{
+	const struct opt_def *d;
+
+	if (name == NULL)
+		return -1;
+	d = opt_lookup(name);
+	if (d == NULL || d->kind != OPT_PROPAGATION)
+		return -1;
+	*out = d->value;
+	return 0;
+}
