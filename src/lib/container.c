@@ -368,7 +368,6 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	l.spec = c->spec;
 	l.id = o->id;
 	l.sync_fd = sv[1];
-	l.parent = getpid();
 	l.env = c->env;
 	l.no_new_keyring = o->no_new_keyring;
 	l.cgroupns = c->spec->linux.ns[NS_CGROUP].present && !c->spec->linux.ns[NS_CGROUP].path;

@@ -359,9 +359,10 @@ void init_main(struct launch *l)
 
 	silo_error_clear(&err);
 	prctl(PR_SET_DUMPABLE, 0);
+	/* Dies with the runtime during setup.  Had the runtime died before
+	 * this line, the first sync read sees EOF and we exit there (getppid()
+	 * cannot tell: it is 0 in a new pid namespace). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != l->parent)
-		_exit(1);
 	/* The payload starts with no blocked signals and default handlers. */
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);

@@ -27,7 +27,6 @@ struct launch {
 	int fifo_fd;               /* O_PATH of exec.fifo (create); -1 for run */
 	int proc_fd;               /* host /proc (O_PATH), to reopen the fifo; -1 for run */
 	int console_fd;            /* console socket (connected) or -1 */
-	pid_t parent;              /* the runtime's pid, to detect being orphaned */
 	struct ns_plan ns;
 	struct rootfs_opts rootfs;
 	int preserve_fds;          /* fds 3..3+N-1 reach the payload */
