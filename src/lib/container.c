@@ -54,27 +54,6 @@ struct created {
 	char **env;
 };
 
-int silo_id_check(const char *id, struct silo_error *err)
-{
-	size_t n = id ? strlen(id) : 0;
-
-	if (n == 0)
-		return silo_error(err, 0, "invalid container id \"\": empty");
-	if (n > 1024)
-		return silo_error(err, 0, "invalid container id: longer than 1024 bytes");
-	for (size_t i = 0; i < n; i++) {
-		char c = id[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			  c == '_' || c == '+' || c == '-' || (c == '.' && i > 0);
-		if (!ok)
-			return silo_error(err, 0, "invalid container id \"%s\": must match "
-					  "[a-zA-Z0-9_+-][a-zA-Z0-9_+.-]*", id);
-	}
-	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-		return silo_error(err, 0, "invalid container id \"%s\"", id);
-	return 0;
-}
-
 /* ------------------------------------------------------------------ helpers */
 
 static void created_init(struct created *c)

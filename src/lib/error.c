@@ -12,7 +12,7 @@ const char *silo_strerror(int errnum, char *buf, size_t len)
 	if (s != buf) {
 		snprintf(buf, len, "%s", s);
 	}
-	if (buf[0] != '\0' && !(buf[0] == 'I' && buf[1] == '/'))  /* keep "I/O" */
+	if (buf[0] != '\0')
 		buf[0] = (char)tolower((unsigned char)buf[0]);
 	return buf;
 }

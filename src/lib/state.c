@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "container.h"
 #include "state.h"
 #include "util.h"
 
@@ -18,6 +19,28 @@ const char *const silo_status_names[] = {
 	[STATUS_PAUSED] = "paused",
 	[STATUS_STOPPED] = "stopped",
 };
+
+/* Ids name directories: runc's alphabet, no "." first, bounded. */
+int silo_id_check(const char *id, struct silo_error *err)
+{
+	size_t n = id ? strlen(id) : 0;
+
+	if (n == 0)
+		return silo_error(err, 0, "invalid container id \"\": empty");
+	if (n > 1024)
+		return silo_error(err, 0, "invalid container id: longer than 1024 bytes");
+	for (size_t i = 0; i < n; i++) {
+		char c = id[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  c == '_' || c == '+' || c == '-' || (c == '.' && i > 0);
+		if (!ok)
+			return silo_error(err, 0, "invalid container id \"%s\": must match "
+					  "[a-zA-Z0-9_+-][a-zA-Z0-9_+.-]*", id);
+	}
+	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+		return silo_error(err, 0, "invalid container id \"%s\"", id);
+	return 0;
+}
 
 void silo_state_free(struct silo_state *s)
 {
