@@ -312,6 +312,19 @@ void oci_log_fail(const char *verb, const char *msg)
 	write_line(SILO_LOG_ERROR, &ts, msg);
 }
 
+void oci_log_keep_fds_free(int below)
+{
+	int fd;
+
+	if (lg.fd < 0 || lg.fd >= below)
+		return;
+	fd = fcntl(lg.fd, F_DUPFD_CLOEXEC, below);
+	if (fd < 0)
+		return;     /* the library then finds the range taken and says so */
+	close(lg.fd);
+	lg.fd = fd;
+}
+
 void oci_log_finish(void)
 {
 	release_held(true);

@@ -148,6 +148,10 @@ int oci_log_open(const char *path, enum oci_log_format format, bool debug,
 /* Report the command's error: "silo-oci: VERB: msg" to stderr (after any
  * held warnings), one error line to the log.  verb may be NULL. */
 void oci_log_fail(const char *verb, const char *msg);
+/* Move the log's descriptor to `below` or above: fds 3.. up to there belong
+ * to the container (--preserve-fds, LISTEN_FDS) and the log must not be
+ * mistaken for one of them. */
+void oci_log_keep_fds_free(int below);
 /* Write the held warnings to the log and close it (the command succeeded,
  * or its error was reported by oci_log_fail(), which releases them). */
 void oci_log_finish(void);
