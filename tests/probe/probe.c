@@ -512,13 +512,13 @@ static int v_kill_self(int argc, char **argv)
 	if (getpid() != 1) {
 		kill(getpid(), sig);
 	} else if (sig == SIGSEGV) {
-		int *volatile bad = NULL;
+		volatile int *volatile bad = NULL;
 		*bad = 1;
 	} else if (sig == SIGILL) {
 		__builtin_trap();
 	} else if (sig == SIGFPE) {
-		volatile int zero = 0;
-		printf("%d\n", 1 / zero);
+		volatile int zero = 0, one = 1;
+		printf("%d\n", one / zero);
 	} else if (sig == SIGTRAP) {
 		__asm__ volatile("int3");
 	} else if (sig == SIGKILL) {
