@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
@@ -266,6 +267,47 @@ void cg_layout_free(struct cg_layout *l)
 	free(l->m);
 	l->m = NULL;
 	l->n = 0;
+}
+
+bool cg_valid_page_size(const char *s)
+{
+	size_t digits = strspn(s, "0123456789");
+
+	return digits > 0 && strchr("KMGT", s[digits]) && s[digits] != '\0' &&
+	       s[digits + 1] == 'B' && s[digits + 2] == '\0';
+}
+
+bool cg_valid_unified_key(const char *key)
+{
+	return key && *key && strchr(key, '/') == NULL && strcmp(key, ".") != 0 &&
+	       strcmp(key, "..") != 0;
+}
+
+void cg_limit_str(int64_t v, bool zero_is_max, char *buf, size_t size)
+{
+	if (v == -1 || (zero_is_max && v == 0))
+		snprintf(buf, size, "max");
+	else
+		snprintf(buf, size, "%" PRId64, v);
+}
+
+void cg_device_rule_str(const struct spec_device_rule *d, char *buf, size_t size)
+{
+	char maj[24], min[24];
+
+	if (d->type == 'a' && d->major < 0 && d->minor < 0) {
+		snprintf(buf, size, "a");
+		return;
+	}
+	if (d->major < 0)
+		snprintf(maj, sizeof(maj), "*");
+	else
+		snprintf(maj, sizeof(maj), "%" PRId64, d->major);
+	if (d->minor < 0)
+		snprintf(min, sizeof(min), "*");
+	else
+		snprintf(min, sizeof(min), "%" PRId64, d->minor);
+	snprintf(buf, size, "%c %s:%s %s", d->type, maj, min, d->access[0] ? d->access : "rwm");
 }
 
 /* ================================================================ paths */
@@ -627,7 +669,7 @@ int cgroup_create(const char *cgroups_path, const char *id,
 	}
 	if (check_existing(cg, err) < 0 || cg->ops->prepare(cg, err) < 0)
 		goto fail;
-	if (resources && cg->ops->apply(cg, resources, err) < 0)
+	if (cg->ops->apply(cg, resources, true, err) < 0)
 		goto fail;
 	build_paths(cg);
 	*out = cg;
@@ -663,7 +705,7 @@ int cgroup_apply(struct cgroup *cg, const struct spec_resources *resources,
 {
 	if (resources == NULL)
 		return 0;
-	return cg->ops->apply(cg, resources, err);
+	return cg->ops->apply(cg, resources, false, err);
 }
 
 size_t cgroup_paths(const struct cgroup *cg, const char ***controllers, const char ***dirs)

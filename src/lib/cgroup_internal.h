@@ -90,7 +90,12 @@ struct cgroup_ops {
 	/* Freeze (and wait until frozen, bounded) or thaw. */
 	int (*freeze)(struct cgroup *cg, bool on, struct silo_error *err);
 	int (*kill)(struct cgroup *cg, int signo, struct silo_error *err);
-	int (*apply)(struct cgroup *cg, const struct spec_resources *r, struct silo_error *err);
+	/* linux.resources; r may be NULL.  `creating`: called by cgroup_create,
+	 * where v1 always installs the device rules (deny all, the config's
+	 * rules, then the default set), as runc does; an update touches the
+	 * devices only when the config lists rules. */
+	int (*apply)(struct cgroup *cg, const struct spec_resources *r, bool creating,
+		     struct silo_error *err);
 };
 
 extern const struct cgroup_ops cgroup_v1_ops;
@@ -124,6 +129,23 @@ bool cg_list_has(const char *set, const char *tok);
 /* Conversions of v1 values to v2 (crun's documented formulas). */
 uint64_t cg_shares_to_weight(uint64_t shares);
 uint64_t cg_blkio_weight_to_io(uint64_t weight);
+
+/* v2 memory.swap.max from the OCI (v1) swap = memory+swap total and the
+ * memory limit; 0 = leave unset, -1 = "max". */
+int cg2_swap_value(const struct spec_resources *r, int64_t *out, struct silo_error *err);
+
+/* A v1 device rule as devices.allow/deny take it ("c 1:3 rwm", "a"). */
+void cg_device_rule_str(const struct spec_device_rule *d, char *buf, size_t size);
+
+/* A hugepage size ("2MB", "1GB") that can safely name a file. */
+bool cg_valid_page_size(const char *s);
+
+/* A linux.resources.unified key that names a file of the cgroup dir. */
+bool cg_valid_unified_key(const char *key);
+
+/* "max" for -1 (and for 0 when zero_is_max), else the number (other
+ * negative values go to the kernel, which refuses them by name). */
+void cg_limit_str(int64_t v, bool zero_is_max, char *buf, size_t size);
 
 /* Count the pids in a cgroup.procs text. */
 size_t cg_count_lines(const char *text);

@@ -187,9 +187,396 @@ static int v1_kill(struct cgroup *cg, int signo, struct silo_error *err)
 
 /* ================================================================ resources */
 
-static int v1_apply(struct cgroup *cg, const struct spec_resources *r, struct silo_error *err)
+/* Each knob names the hierarchy it needs; a set knob whose hierarchy is not
+ * mounted is an error, except where runc ignores it (noted). */
+static struct cg_hier *need(struct cgroup *cg, const char *controller, const char *field,
+			    struct silo_error *err)
 {
-	return silo_error(err, ENOTSUP, "linux.resources: not supported yet on cgroup v1");
+	struct cg_hier *h = cg_find(cg, controller);
+
+	if (h == NULL)
+		silo_error(err, 0, "linux.resources.%s: the %s cgroup controller is not mounted",
+			   field, controller);
+	return h;
+}
+
+static int put_i64(const char *dir, const char *file, int64_t v, struct silo_error *err)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	return cg_write(dir, file, buf, err);
+}
+
+static int put_u64(const char *dir, const char *file, uint64_t v, struct silo_error *err)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	return cg_write(dir, file, buf, err);
+}
+
+/* kmem limits: gone from recent kernels (or a no-op there); accepted and
+ * ignored when the file does not exist, as runc does. */
+static int put_optional(const char *dir, const char *file, int64_t v, struct silo_error *err)
+{
+	if (!cg_exists(dir, file)) {
+		silo_debug("cgroup: %s/%s does not exist, limit ignored", dir, file);
+		return 0;
+	}
+	return put_i64(dir, file, v, err);
+}
+
+/* memory.limit_in_bytes and memory.memsw.limit_in_bytes (memory + swap)
+ * must keep memsw >= limit at every step: raise memsw first when growing. */
+static int v1_memory_limits(const struct cg_hier *h, const struct spec_resources *r,
+			    struct silo_error *err)
+{
+	const char *dir = h->dir;
+	bool swap_first = false;
+	struct spec_resources unl;
+
+	/* an unlimited memory with no word on swap: unlimited swap too, or the
+	 * kernel refuses a limit above the current memsw */
+	if (r->memory.limit.set && r->memory.limit.v == -1 && !r->memory.swap.set &&
+	    cg_exists(dir, "memory.memsw.limit_in_bytes")) {
+		unl = *r;
+		unl.memory.swap.set = true;
+		unl.memory.swap.v = -1;
+		r = &unl;
+	}
+	if (r->memory.swap.set) {
+		if (!cg_exists(dir, "memory.memsw.limit_in_bytes")) {
+			if (r->memory.swap.v == -1 || (r->memory.limit.set && r->memory.swap.v == r->memory.limit.v)) {
+				silo_debug("cgroup: no swap accounting, memory.swap %" PRId64 " ignored",
+					   r->memory.swap.v);
+				return r->memory.limit.set ? put_i64(dir, "memory.limit_in_bytes", r->memory.limit.v, err) : 0;
+			}
+			return silo_error(err, 0, "linux.resources.memory.swap: the kernel has no swap "
+					  "accounting (%s/memory.memsw.limit_in_bytes)", dir);
+		}
+		if (r->memory.swap.v == -1) {
+			swap_first = true;
+		} else {
+			cleanup_free char *cur = NULL;
+			int64_t c;
+
+			if (cg_read(dir, "memory.memsw.limit_in_bytes", &cur, err) < 0)
+				return -1;
+			chomp(cur);
+			swap_first = parse_i64(cur, &c) == 0 && r->memory.swap.v > c;
+			/* an unlimited memsw with a number: can only go below it */
+		}
+	}
+	if (swap_first && put_i64(dir, "memory.memsw.limit_in_bytes", r->memory.swap.v, err) < 0)
+		return -1;
+	if (r->memory.limit.set && put_i64(dir, "memory.limit_in_bytes", r->memory.limit.v, err) < 0)
+		return -1;
+	if (r->memory.swap.set && !swap_first &&
+	    put_i64(dir, "memory.memsw.limit_in_bytes", r->memory.swap.v, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int v1_memory(struct cgroup *cg, const struct spec_resources *r, struct silo_error *err)
+{
+	const typeof(r->memory) *m;
+	struct spec_resources z = *r;
+	struct cg_hier *h;
+
+	/* 0 means "not set" for these, as in runc */
+	z.memory.limit.set &= z.memory.limit.v != 0;
+	z.memory.swap.set &= z.memory.swap.v != 0;
+	z.memory.reservation.set &= z.memory.reservation.v != 0;
+	r = &z;
+	m = &r->memory;
+	if (!m->limit.set && !m->reservation.set && !m->swap.set && !m->kernel.set &&
+	    !m->kernel_tcp.set && !m->swappiness.set && !m->disable_oom_killer.set &&
+	    !m->use_hierarchy.set)
+		return 0;
+	if ((h = need(cg, "memory", "memory", err)) == NULL)
+		return -1;
+	if (v1_memory_limits(h, r, err) < 0)
+		return -1;
+	if (m->reservation.set && put_i64(h->dir, "memory.soft_limit_in_bytes", m->reservation.v, err) < 0)
+		return -1;
+	if (m->kernel.set && put_optional(h->dir, "memory.kmem.limit_in_bytes", m->kernel.v, err) < 0)
+		return -1;
+	if (m->kernel_tcp.set && put_optional(h->dir, "memory.kmem.tcp.limit_in_bytes", m->kernel_tcp.v, err) < 0)
+		return -1;
+	if (m->swappiness.set && put_u64(h->dir, "memory.swappiness", m->swappiness.v, err) < 0)
+		return -1;
+	if (m->disable_oom_killer.set && m->disable_oom_killer.v &&
+	    cg_write(h->dir, "memory.oom_control", "1", err) < 0)
+		return -1;
+	if (m->use_hierarchy.set && cg_write(h->dir, "memory.use_hierarchy", m->use_hierarchy.v ? "1" : "0", err) < 0)
+		return -1;
+	return 0;
+}
+
+static int v1_cpu(struct cgroup *cg, const struct spec_resources *r, struct silo_error *err)
+{
+	const typeof(r->cpu) *c = &r->cpu;
+	struct cg_hier *h;
+
+	if (c->shares.set || c->period.set || c->quota.set || c->burst.set || c->realtime_period.set ||
+	    c->realtime_runtime.set || c->idle.set) {
+		if ((h = need(cg, "cpu", "cpu", err)) == NULL)
+			return -1;
+		if (c->shares.set && c->shares.v != 0 && put_u64(h->dir, "cpu.shares", c->shares.v, err) < 0)
+			return -1;
+		/* the period first: the kernel checks the quota against it */
+		if (c->period.set && c->period.v != 0 && put_u64(h->dir, "cpu.cfs_period_us", c->period.v, err) < 0)
+			return -1;
+		if (c->quota.set && c->quota.v != 0 && put_i64(h->dir, "cpu.cfs_quota_us", c->quota.v, err) < 0)
+			return -1;
+		if (c->burst.set && put_u64(h->dir, "cpu.cfs_burst_us", c->burst.v, err) < 0)
+			return -1;
+		if (c->realtime_period.set && c->realtime_period.v != 0 &&
+		    put_u64(h->dir, "cpu.rt_period_us", c->realtime_period.v, err) < 0)
+			return -1;
+		if (c->realtime_runtime.set && c->realtime_runtime.v != 0 &&
+		    put_i64(h->dir, "cpu.rt_runtime_us", c->realtime_runtime.v, err) < 0)
+			return -1;
+		if (c->idle.set && put_i64(h->dir, "cpu.idle", c->idle.v, err) < 0)
+			return -1;
+	}
+	if ((c->cpus && *c->cpus) || (c->mems && *c->mems)) {
+		if ((h = need(cg, "cpuset", "cpu.cpus/mems", err)) == NULL)
+			return -1;
+		if (c->cpus && *c->cpus && cg_write(h->dir, "cpuset.cpus", c->cpus, err) < 0)
+			return -1;
+		if (c->mems && *c->mems && cg_write(h->dir, "cpuset.mems", c->mems, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int v1_pids(struct cgroup *cg, const struct spec_resources *r, struct silo_error *err)
+{
+	struct cg_hier *h;
+	char buf[24];
+
+	if (!r->pids.limit.set)
+		return 0;
+	if ((h = need(cg, "pids", "pids", err)) == NULL)
+		return -1;
+	cg_limit_str(r->pids.limit.v, true, buf, sizeof(buf));
+	return cg_write(h->dir, "pids.max", buf, err);
+}
+
+static int put_dev(const char *dir, const char *file, int64_t maj, int64_t min, uint64_t v,
+		   struct silo_error *err)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %" PRIu64, maj, min, v);
+	return cg_write(dir, file, buf, err);
+}
+
+static int put_throttle(const char *dir, const char *file, const struct spec_throttle_device *t,
+			size_t n, struct silo_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (put_dev(dir, file, t[i].major, t[i].minor, t[i].rate, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int v1_blkio(struct cgroup *cg, const struct spec_resources *r, struct silo_error *err)
+{
+	const typeof(r->block_io) *b = &r->block_io;
+	struct cg_hier *h;
+	const char *wfile, *wdfile;
+
+	if (!b->weight.set && !b->leaf_weight.set && !b->n_weight_device && !b->n_throttle_read_bps &&
+	    !b->n_throttle_write_bps && !b->n_throttle_read_iops && !b->n_throttle_write_iops)
+		return 0;
+	if ((h = need(cg, "blkio", "blockIO", err)) == NULL)
+		return -1;
+	/* CFQ's files, or BFQ's when only BFQ is there */
+	wfile = "blkio.weight";
+	wdfile = "blkio.weight_device";
+	if (!cg_exists(h->dir, wfile) && cg_exists(h->dir, "blkio.bfq.weight")) {
+		wfile = "blkio.bfq.weight";
+		wdfile = "blkio.bfq.weight_device";
+	}
+	if (b->weight.set && b->weight.v != 0 && put_u64(h->dir, wfile, b->weight.v, err) < 0)
+		return -1;
+	if (b->leaf_weight.set && b->leaf_weight.v != 0 &&
+	    put_u64(h->dir, "blkio.leaf_weight", b->leaf_weight.v, err) < 0)
+		return -1;
+	for (size_t i = 0; i < b->n_weight_device; i++) {
+		const struct spec_weight_device *w = &b->weight_device[i];
+
+		if (w->weight.set && put_dev(h->dir, wdfile, w->major, w->minor, w->weight.v, err) < 0)
+			return -1;
+		if (w->leaf_weight.set &&
+		    put_dev(h->dir, "blkio.leaf_weight_device", w->major, w->minor, w->leaf_weight.v, err) < 0)
+			return -1;
+	}
+	if (put_throttle(h->dir, "blkio.throttle.read_bps_device", b->throttle_read_bps,
+			 b->n_throttle_read_bps, err) < 0 ||
+	    put_throttle(h->dir, "blkio.throttle.write_bps_device", b->throttle_write_bps,
+			 b->n_throttle_write_bps, err) < 0 ||
+	    put_throttle(h->dir, "blkio.throttle.read_iops_device", b->throttle_read_iops,
+			 b->n_throttle_read_iops, err) < 0 ||
+	    put_throttle(h->dir, "blkio.throttle.write_iops_device", b->throttle_write_iops,
+			 b->n_throttle_write_iops, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* v1 hugetlb files, or, in the hybrid layout, the cgroup2 ones on the
+ * unified mount (where this host keeps hugetlb). */
+static int v1_hugetlb(struct cgroup *cg, const struct spec_resources *r, struct silo_error *err)
+{
+	struct cg_hier *h;
+	bool v2;
+
+	if (r->n_hugepage_limits == 0)
+		return 0;
+	h = cg_find(cg, "hugetlb");
+	v2 = h == NULL;
+	if (v2) {
+		unsigned got = 0;
+
+		h = cg_find(cg, NULL);
+		if (h && cg2_enable(h->mount, h->dir, CG2_HUGETLB, &got, err) < 0)
+			return -1;
+		if (h == NULL || !(got & CG2_HUGETLB))
+			return silo_error(err, 0, "linux.resources.hugepageLimits: the hugetlb "
+					  "cgroup controller is not available");
+	}
+	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
+		const struct spec_hugepage_limit *l = &r->hugepage_limits[i];
+		char file[64], rsvd[64];
+
+		if (!cg_valid_page_size(l->page_size))
+			return silo_error(err, 0, "linux.resources.hugepageLimits: bad page size \"%s\"",
+					  l->page_size);
+		snprintf(file, sizeof(file), v2 ? "hugetlb.%s.max" : "hugetlb.%s.limit_in_bytes", l->page_size);
+		snprintf(rsvd, sizeof(rsvd), v2 ? "hugetlb.%s.rsvd.max" : "hugetlb.%s.rsvd.limit_in_bytes",
+			 l->page_size);
+		if (put_u64(h->dir, file, l->limit, err) < 0)
+			return -1;
+		/* the reservation limit too when the kernel has it, like runc */
+		if (cg_exists(h->dir, rsvd) && put_u64(h->dir, rsvd, l->limit, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* net_cls / net_prio: written when mounted; runc skips them otherwise. */
+static int v1_network(struct cgroup *cg, const struct spec_resources *r, struct silo_error *err)
+{
+	struct cg_hier *h;
+
+	if (r->network.class_id.set) {
+		if ((h = cg_find(cg, "net_cls")) == NULL)
+			silo_warn("linux.resources.network.classID ignored: net_cls is not mounted");
+		else if (put_u64(h->dir, "net_cls.classid", r->network.class_id.v, err) < 0)
+			return -1;
+	}
+	if (r->network.n_priorities == 0)
+		return 0;
+	if ((h = cg_find(cg, "net_prio")) == NULL) {
+		silo_warn("linux.resources.network.priorities ignored: net_prio is not mounted");
+		return 0;
+	}
+	for (size_t i = 0; i < r->network.n_priorities; i++) {
+		char buf[128];
+
+		snprintf(buf, sizeof(buf), "%s %" PRIu32, r->network.priorities[i].name,
+			 r->network.priorities[i].priority);
+		if (cg_write(h->dir, "net_prio.ifpriomap", buf, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int v1_rdma(struct cgroup *cg, const struct spec_resources *r, struct silo_error *err)
+{
+	struct cg_hier *h;
+
+	if (r->n_rdma == 0)
+		return 0;
+	if ((h = need(cg, "rdma", "rdma", err)) == NULL)
+		return -1;
+	for (size_t i = 0; i < r->n_rdma; i++) {
+		const struct spec_rdma *d = &r->rdma[i];
+		char buf[256];
+		size_t len = (size_t)snprintf(buf, sizeof(buf), "%s", d->device);
+
+		if (d->hca_handles.set)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, " hca_handle=%" PRIu64, d->hca_handles.v);
+		if (d->hca_objects.set)
+			snprintf(buf + len, sizeof(buf) - len, " hca_object=%" PRIu64, d->hca_objects.v);
+		if (cg_write(h->dir, "rdma.max", buf, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* What every container may use whatever the config says (runc and crun do
+ * the same): null, zero, full, random, urandom, tty, console, ptmx, pts. */
+static const struct spec_device_rule default_devices[] = {
+	{ true, 'c', 1, 3, "rwm" }, { true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 7, "rwm" },
+	{ true, 'c', 1, 8, "rwm" }, { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 0, "rwm" },
+	{ true, 'c', 5, 1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 136, -1, "rwm" },
+};
+
+static int put_rule(const char *dir, const struct spec_device_rule *d, struct silo_error *err)
+{
+	char buf[64];
+
+	cg_device_rule_str(d, buf, sizeof(buf));
+	return cg_write(dir, d->allow ? "devices.allow" : "devices.deny", buf, err);
+}
+
+/* Deny everything, then the config's rules in order, then the defaults. */
+static int v1_devices(struct cgroup *cg, const struct spec_resources *r, bool creating,
+		      struct silo_error *err)
+{
+	size_t n = r ? r->n_devices : 0;
+	struct cg_hier *h;
+	bool first_is_deny_all;
+
+	if (n == 0 && !creating)
+		return 0;
+	if ((h = cg_find(cg, "devices")) == NULL) {
+		if (n > 0)
+			silo_warn("linux.resources.devices ignored: the devices cgroup is not mounted");
+		return 0;
+	}
+	first_is_deny_all = n > 0 && !r->devices[0].allow && r->devices[0].type == 'a' &&
+			    r->devices[0].major < 0 && r->devices[0].minor < 0;
+	if (!first_is_deny_all && cg_write(h->dir, "devices.deny", "a", err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (put_rule(h->dir, &r->devices[i], err) < 0)
+			return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++)
+		if (put_rule(h->dir, &default_devices[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+static int v1_apply(struct cgroup *cg, const struct spec_resources *r, bool creating,
+		    struct silo_error *err)
+{
+	if (r && r->n_unified > 0)
+		return silo_error(err, 0, "linux.resources.unified needs cgroup v2 (this host runs "
+				  "cgroup v1)");
+	if (v1_devices(cg, r, creating, err) < 0)
+		return -1;
+	if (r == NULL)
+		return 0;
+	if (v1_memory(cg, r, err) < 0 || v1_cpu(cg, r, err) < 0 || v1_pids(cg, r, err) < 0 ||
+	    v1_blkio(cg, r, err) < 0 || v1_hugetlb(cg, r, err) < 0 || v1_network(cg, r, err) < 0 ||
+	    v1_rdma(cg, r, err) < 0)
+		return -1;
+	return 0;
 }
 
 const struct cgroup_ops cgroup_v1_ops = {

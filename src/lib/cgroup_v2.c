@@ -198,9 +198,254 @@ uint64_t cg_blkio_weight_to_io(uint64_t weight)
 	return 1 + ((weight - 10) * 9999) / 990;
 }
 
-static int v2_apply(struct cgroup *cg, const struct spec_resources *r, struct silo_error *err)
+int cg2_swap_value(const struct spec_resources *r, int64_t *out, struct silo_error *err)
 {
-	return silo_error(err, ENOTSUP, "linux.resources: not supported yet on cgroup v2");
+	int64_t mem = r->memory.limit.set ? r->memory.limit.v : 0;
+	int64_t swap = r->memory.swap.set ? r->memory.swap.v : 0;
+
+	/* "unlimited memory" with nothing said about swap: unlimited swap too,
+	 * which is what the same config means on v1 */
+	if (mem == -1 && swap == 0) {
+		*out = -1;
+		return 0;
+	}
+	if (swap == -1 || swap == 0) {
+		*out = swap;
+		return 0;
+	}
+	if (mem == 0 || mem == -1)
+		return silo_error(err, 0, "linux.resources.memory.swap: a swap limit needs a memory limit");
+	if (swap < mem)
+		return silo_error(err, 0, "linux.resources.memory.swap %" PRId64 " is below "
+				  "memory.limit %" PRId64 " (swap counts memory plus swap)", swap, mem);
+	*out = swap - mem;
+	return 0;
+}
+
+static int put_num(const char *dir, const char *file, int64_t v, struct silo_error *err)
+{
+	char buf[24];
+
+	cg_limit_str(v, false, buf, sizeof(buf));
+	return cg_write(dir, file, buf, err);
+}
+
+/* memory.max may not go below what the cgroup uses now when the config asks
+ * for that check (checkBeforeUpdate): the kernel would reclaim or OOM-kill. */
+static int check_usage(const char *dir, int64_t limit, struct silo_error *err)
+{
+	cleanup_free char *cur = NULL;
+	int64_t used;
+
+	if (limit <= 0 || cg_read(dir, "memory.current", &cur, err) < 0)
+		return limit <= 0 ? 0 : -1;
+	cur[strcspn(cur, "\n")] = '\0';
+	if (parse_i64(cur, &used) == 0 && limit < used)
+		return silo_error(err, EBUSY, "linux.resources.memory.limit %" PRId64 " is below the "
+				  "current usage %" PRId64 " of %s", limit, used, dir);
+	return 0;
+}
+
+static int v2_memory(const char *dir, const struct spec_resources *r, struct silo_error *err)
+{
+	const typeof(r->memory) *m = &r->memory;
+	int64_t swap;
+
+	if (m->swappiness.set)
+		silo_warn("linux.resources.memory.swappiness is not supported on cgroup v2, ignored");
+	if (m->disable_oom_killer.set || m->kernel.set || m->kernel_tcp.set || m->use_hierarchy.set)
+		silo_debug("cgroup: disableOOMKiller, kernel, kernelTCP and useHierarchy have no v2 "
+			   "equivalent, ignored (as runc does)");
+	if (cg2_swap_value(r, &swap, err) < 0)
+		return -1;
+	if (swap != 0) {
+		if (cg_exists(dir, "memory.swap.max")) {
+			if (put_num(dir, "memory.swap.max", swap, err) < 0)
+				return -1;
+		} else if (swap != -1) {
+			return silo_error(err, 0, "linux.resources.memory.swap: the kernel has no swap "
+					  "accounting (%s/memory.swap.max)", dir);
+		}
+	}
+	if (m->limit.set && m->limit.v != 0) {
+		if (m->check_before_update.set && m->check_before_update.v &&
+		    check_usage(dir, m->limit.v, err) < 0)
+			return -1;
+		if (put_num(dir, "memory.max", m->limit.v, err) < 0)
+			return -1;
+	}
+	if (m->reservation.set && m->reservation.v != 0 &&
+	    put_num(dir, "memory.low", m->reservation.v, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int v2_cpu(const char *dir, const struct spec_resources *r, struct silo_error *err)
+{
+	const typeof(r->cpu) *c = &r->cpu;
+	char buf[64];
+
+	if ((c->realtime_runtime.set && c->realtime_runtime.v != 0) ||
+	    (c->realtime_period.set && c->realtime_period.v != 0))
+		return silo_error(err, 0, "linux.resources.cpu.realtimeRuntime/realtimePeriod: "
+				  "not supported on cgroup v2");
+	if (c->shares.set && c->shares.v != 0) {
+		snprintf(buf, sizeof(buf), "%" PRIu64, cg_shares_to_weight(c->shares.v));
+		if (cg_write(dir, "cpu.weight", buf, err) < 0)
+			return -1;
+	}
+	if ((c->quota.set && c->quota.v != 0) || (c->period.set && c->period.v != 0)) {
+		size_t len;
+
+		cg_limit_str(c->quota.set ? c->quota.v : -1, true, buf, sizeof(buf));
+		len = strlen(buf);
+		if (c->period.set && c->period.v != 0)
+			snprintf(buf + len, sizeof(buf) - len, " %" PRIu64, c->period.v);
+		if (cg_write(dir, "cpu.max", buf, err) < 0)
+			return -1;
+	}
+	if (c->burst.set) {
+		snprintf(buf, sizeof(buf), "%" PRIu64, c->burst.v);
+		if (cg_write(dir, "cpu.max.burst", buf, err) < 0)
+			return -1;
+	}
+	if (c->idle.set && put_num(dir, "cpu.idle", c->idle.v, err) < 0)
+		return -1;
+	if (c->cpus && *c->cpus && cg_write(dir, "cpuset.cpus", c->cpus, err) < 0)
+		return -1;
+	if (c->mems && *c->mems && cg_write(dir, "cpuset.mems", c->mems, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int put_io(const char *dir, const char *file, const char *key,
+		  const struct spec_throttle_device *t, size_t n, struct silo_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		char buf[96];
+
+		snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %s=%" PRIu64, t[i].major, t[i].minor,
+			 key, t[i].rate);
+		if (cg_write(dir, file, buf, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Weights go to io.bfq.weight (the v1 scale, 1..1000) when BFQ is there,
+ * else to io.weight converted to its 1..10000 scale. */
+static int v2_io(const char *dir, const struct spec_resources *r, struct silo_error *err)
+{
+	const typeof(r->block_io) *b = &r->block_io;
+	bool bfq = (b->weight.set || b->n_weight_device) && cg_exists(dir, "io.bfq.weight");
+	const char *wfile = bfq ? "io.bfq.weight" : "io.weight";
+	char buf[96];
+
+	if (b->weight.set && b->weight.v != 0) {
+		if (bfq)
+			snprintf(buf, sizeof(buf), "%" PRIu64, b->weight.v);
+		else
+			snprintf(buf, sizeof(buf), "default %" PRIu64, cg_blkio_weight_to_io(b->weight.v));
+		if (cg_write(dir, wfile, buf, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < b->n_weight_device; i++) {
+		const struct spec_weight_device *w = &b->weight_device[i];
+
+		if (!w->weight.set)
+			continue;
+		snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %" PRIu64, w->major, w->minor,
+			 bfq ? w->weight.v : cg_blkio_weight_to_io(w->weight.v));
+		if (cg_write(dir, wfile, buf, err) < 0)
+			return -1;
+	}
+	if (b->leaf_weight.set)
+		silo_debug("cgroup: blockIO.leafWeight has no v2 equivalent, ignored");
+	if (put_io(dir, "io.max", "rbps", b->throttle_read_bps, b->n_throttle_read_bps, err) < 0 ||
+	    put_io(dir, "io.max", "wbps", b->throttle_write_bps, b->n_throttle_write_bps, err) < 0 ||
+	    put_io(dir, "io.max", "riops", b->throttle_read_iops, b->n_throttle_read_iops, err) < 0 ||
+	    put_io(dir, "io.max", "wiops", b->throttle_write_iops, b->n_throttle_write_iops, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int v2_hugetlb(const char *dir, const struct spec_resources *r, struct silo_error *err)
+{
+	for (size_t i = 0; i < r->n_hugepage_limits; i++) {
+		const struct spec_hugepage_limit *l = &r->hugepage_limits[i];
+		char file[64], val[24];
+
+		if (!cg_valid_page_size(l->page_size))
+			return silo_error(err, 0, "linux.resources.hugepageLimits: bad page size \"%s\"",
+					  l->page_size);
+		snprintf(val, sizeof(val), "%" PRIu64, l->limit);
+		snprintf(file, sizeof(file), "hugetlb.%s.max", l->page_size);
+		if (cg_write(dir, file, val, err) < 0)
+			return -1;
+		snprintf(file, sizeof(file), "hugetlb.%s.rsvd.max", l->page_size);
+		if (cg_exists(dir, file) && cg_write(dir, file, val, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int v2_rdma(const char *dir, const struct spec_resources *r, struct silo_error *err)
+{
+	for (size_t i = 0; i < r->n_rdma; i++) {
+		const struct spec_rdma *d = &r->rdma[i];
+		char buf[256];
+		size_t len = (size_t)snprintf(buf, sizeof(buf), "%s", d->device);
+
+		if (d->hca_handles.set)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, " hca_handle=%" PRIu64, d->hca_handles.v);
+		if (d->hca_objects.set)
+			snprintf(buf + len, sizeof(buf) - len, " hca_object=%" PRIu64, d->hca_objects.v);
+		if (cg_write(dir, "rdma.max", buf, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int v2_unified(const char *dir, const struct spec_resources *r, struct silo_error *err)
+{
+	for (size_t i = 0; i < r->n_unified; i++) {
+		const struct spec_kv *kv = &r->unified[i];
+
+		if (!cg_valid_unified_key(kv->key))
+			return silo_error(err, 0, "linux.resources.unified: bad key \"%s\"", kv->key);
+		if (cg_write(dir, kv->key, kv->value ? kv->value : "", err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int v2_apply(struct cgroup *cg, const struct spec_resources *r, bool creating,
+		    struct silo_error *err)
+{
+	const char *dir = cg->h[0].dir;
+
+	if (r == NULL)
+		return 0;
+	/* The v2 device controller is an eBPF program attached to the cgroup;
+	 * silo does not load one yet.  Say so rather than pretend. */
+	if (r->n_devices > 0)
+		silo_warn("linux.resources.devices is not enforced on cgroup v2 (needs eBPF, not "
+			  "supported yet)");
+	if (r->network.class_id.set || r->network.n_priorities > 0)
+		silo_warn("linux.resources.network is not supported on cgroup v2, ignored");
+	if (v2_memory(dir, r, err) < 0 || v2_cpu(dir, r, err) < 0)
+		return -1;
+	if (r->pids.limit.set) {
+		char buf[24];
+
+		cg_limit_str(r->pids.limit.v, true, buf, sizeof(buf));
+		if (cg_write(dir, "pids.max", buf, err) < 0)
+			return -1;
+	}
+	if (v2_io(dir, r, err) < 0 || v2_hugetlb(dir, r, err) < 0 || v2_rdma(dir, r, err) < 0 ||
+	    v2_unified(dir, r, err) < 0)
+		return -1;
+	return 0;
 }
 
 const struct cgroup_ops cgroup_v2_ops = {

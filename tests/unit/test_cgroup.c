@@ -244,6 +244,86 @@ static void test_conversions(void **state)
 	assert_int_equal(cg_blkio_weight_to_io(1000), 10000);
 }
 
+static void check_swap(bool lset, int64_t limit, bool sset, int64_t swap, int want_rc, int64_t want)
+{
+	struct spec_resources r;
+	struct silo_error err;
+	int64_t out = 12345;
+
+	memset(&r, 0, sizeof(r));
+	r.memory.limit.set = lset;
+	r.memory.limit.v = limit;
+	r.memory.swap.set = sset;
+	r.memory.swap.v = swap;
+	silo_error_clear(&err);
+	assert_int_equal(cg2_swap_value(&r, &out, &err), want_rc);
+	if (want_rc == 0)
+		assert_int_equal(out, want);
+	else
+		assert_true(err.msg[0] != '\0');
+}
+
+static void test_swap_value(void **state)
+{
+	check_swap(true, 100, true, 300, 0, 200);     /* memory+swap total -> swap only */
+	check_swap(true, 100, true, 100, 0, 0);       /* no swap at all */
+	check_swap(true, 100, true, -1, 0, -1);       /* unlimited swap */
+	check_swap(true, 100, false, 0, 0, 0);        /* swap unset: leave it */
+	check_swap(true, -1, false, 0, 0, -1);        /* unlimited memory: swap too */
+	check_swap(false, 0, false, 0, 0, 0);
+	check_swap(true, 100, true, 50, -1, 0);       /* total below memory */
+	check_swap(false, 0, true, 300, -1, 0);       /* swap without memory */
+	check_swap(true, -1, true, 300, -1, 0);
+}
+
+static void check_rule(bool allow, char type, int64_t maj, int64_t min, const char *acc, const char *want)
+{
+	struct spec_device_rule d = { allow, type, maj, min, "" };
+	char buf[64];
+
+	snprintf(d.access, sizeof(d.access), "%s", acc);
+	cg_device_rule_str(&d, buf, sizeof(buf));
+	assert_string_equal(buf, want);
+}
+
+static void test_device_rules(void **state)
+{
+	check_rule(false, 'a', -1, -1, "rwm", "a");
+	check_rule(true, 'c', 1, 3, "rwm", "c 1:3 rwm");
+	check_rule(true, 'c', 136, -1, "rwm", "c 136:* rwm");
+	check_rule(true, 'b', -1, -1, "m", "b *:* m");
+	check_rule(true, 'c', 10, 200, "rw", "c 10:200 rw");
+	check_rule(true, 'a', 5, -1, "r", "a 5:* r");
+}
+
+static void test_validators(void **state)
+{
+	char buf[24];
+
+	assert_true(cg_valid_page_size("2MB"));
+	assert_true(cg_valid_page_size("1GB"));
+	assert_true(cg_valid_page_size("64KB"));
+	assert_false(cg_valid_page_size("2M"));
+	assert_false(cg_valid_page_size("MB"));
+	assert_false(cg_valid_page_size("2MB/../x"));
+	assert_false(cg_valid_page_size("../2MB"));
+	assert_false(cg_valid_page_size(""));
+	assert_true(cg_valid_unified_key("memory.high"));
+	assert_false(cg_valid_unified_key("../cgroup.procs"));
+	assert_false(cg_valid_unified_key(".."));
+	assert_false(cg_valid_unified_key(""));
+	cg_limit_str(-1, false, buf, sizeof(buf));
+	assert_string_equal(buf, "max");
+	cg_limit_str(0, false, buf, sizeof(buf));
+	assert_string_equal(buf, "0");
+	cg_limit_str(0, true, buf, sizeof(buf));
+	assert_string_equal(buf, "max");
+	cg_limit_str(-5, true, buf, sizeof(buf));
+	assert_string_equal(buf, "-5");
+	cg_limit_str(4096, true, buf, sizeof(buf));
+	assert_string_equal(buf, "4096");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +336,9 @@ int main(void)
 		cmocka_unit_test(test_systemd_path),
 		cmocka_unit_test(test_controllers),
 		cmocka_unit_test(test_conversions),
+		cmocka_unit_test(test_swap_value),
+		cmocka_unit_test(test_device_rules),
+		cmocka_unit_test(test_validators),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
