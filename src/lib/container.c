@@ -272,7 +272,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 		  enum launch_mode mode, struct created *c, struct silo_error *err)
 {
 	struct launch l = { .sync_fd = -1, .fifo_fd = -1, .proc_fd = -1, .console_fd = -1 };
-	const char **ctrls = NULL, **dirs = NULL;
+	const char **ctrls = NULL, **dirs = NULL;   /* owned by c->cg */
 	int sv[2] = { -1, -1 }, console_sv[2] = { -1, -1 };
 	bool into_cgroup;
 	unsigned long flags;
@@ -391,8 +391,6 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 fail:
 	created_abort(c, o);
 out:
-	free(ctrls);
-	free(dirs);
 	ns_plan_close(&l.ns);
 	if (l.sync_fd >= 0)
 		close(l.sync_fd);
