@@ -750,13 +750,19 @@ int cgroup_is_frozen(struct cgroup *cg, struct silo_error *err)
 /* ================================================================ destroy */
 
 /* Remove dir and its sub-cgroups (made by the container), deepest first.
- * Returns 1 when something is still busy. */
+ * The directory is tried first: the common case (no sub-cgroups) is one
+ * rmdir.  Returns 1 when something is still busy. */
 static int remove_tree(const char *dir, struct silo_error *err)
 {
-	cleanup_dir DIR *d = opendir(dir);
+	cleanup_dir DIR *d = NULL;
 	struct dirent *de;
 	int busy = 0;
 
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY && errno != ENOTEMPTY)
+		return silo_error(err, errno, "remove cgroup %s", dir);
+	d = opendir(dir);
 	if (d == NULL)
 		return errno == ENOENT ? 0 : silo_error(err, errno, "open %s", dir);
 	while ((de = readdir(d)) != NULL) {
@@ -812,6 +818,29 @@ static int remove_hier(struct cg_hier *h, const char **busy_dir, struct silo_err
 	return 0;
 }
 
+/* SIGKILL what is left.  The driver's kill (freezer, cgroup.kill) first;
+ * when it cannot (its directory is already gone because a half-done attach
+ * left processes in some hierarchies only), signal what each busy
+ * hierarchy lists. */
+static void kill_leftovers(struct cgroup *cg)
+{
+	struct silo_error e;
+
+	silo_error_clear(&e);
+	if (cg->ops->kill(cg, SIGKILL, &e) == 0)
+		return;
+	silo_debug("destroy: %s", e.msg);
+	for (size_t i = 0; i < cg->n; i++) {
+		cleanup_free pid_t *pids = NULL;
+		size_t n;
+
+		if (cg_read_pids(cg->h[i].dir, true, &pids, &n, &e) == 0)
+			cg_signal_pids(pids, n, SIGKILL);
+	}
+	if (cg->ops->freeze(cg, false, &e) < 0)
+		silo_debug("destroy: %s", e.msg);
+}
+
 void cg_sleep_us(long us)
 {
 	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
@@ -837,17 +866,13 @@ uint64_t cg_now_ms(void)
 
 int cgroup_destroy(struct cgroup *cg, struct silo_error *err)
 {
-	uint64_t deadline = cg_now_ms() + 5000;
+	uint64_t deadline = 0;
 	long delay_us = 1000;
 
 	for (;;) {
-		struct silo_error kerr;
 		const char *busy_dir = NULL;
 		int busy = 0;
 
-		silo_error_clear(&kerr);
-		if (cg->ops->kill(cg, SIGKILL, &kerr) < 0 && kerr.errnum != ENOENT)
-			silo_debug("destroy: %s", kerr.msg);
 		for (size_t i = 0; i < cg->n; i++) {
 			int r = remove_hier(&cg->h[i], &busy_dir, err);
 
@@ -857,11 +882,17 @@ int cgroup_destroy(struct cgroup *cg, struct silo_error *err)
 		}
 		if (!busy)
 			return 0;
-		if (cg_now_ms() > deadline)
+		/* Still populated: kill, then retry (exiting tasks leave the
+		 * cgroup a little after the signal), bounded. */
+		if (deadline == 0)
+			deadline = cg_now_ms() + 5000;
+		else if (cg_now_ms() > deadline)
 			return silo_error(err, EBUSY, "remove cgroup %s", busy_dir);
-		cg_sleep_us(delay_us);
+		else
+			cg_sleep_us(delay_us);
 		if (delay_us < 100000)
 			delay_us *= 2;
+		kill_leftovers(cg);
 	}
 }
 
