@@ -74,6 +74,12 @@ int cgroup_from_json(const char *json, struct cgroup **out, struct silo_error *e
 void cgroup_free(struct cgroup *cg);
 
 /* ---- additions by the cgroup owner (issue 2) ----
+ * cgroup_create() already applies `resources` (before any process joins,
+ * and on v1 it always installs the device rules: deny all, the config's
+ * rules, then the default set null/zero/full/random/urandom/tty/console/
+ * ptmx/pts).  cgroup_apply() is for `update`; calling it right after
+ * cgroup_create() only repeats the writes.
+ *
  * controllers[i] of cgroup_paths() is the directory name of the hierarchy
  * under the host's /sys/fs/cgroup ("cpu,cpuacct", "memory", "systemd",
  * "unified"); on v2 there is one entry, "", meaning /sys/fs/cgroup itself.
