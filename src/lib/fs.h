@@ -41,4 +41,16 @@ char *fs_clean_path(const char *path);
 /* /proc/self/fd/N into buf (for the classic mount API and reopening). */
 const char *fs_fd_path(int fd, char *buf, size_t len);
 
+/* ------------------------------------------------------------------------
+ * Added by the rootfs work (fs.c owns them): the new mount API switch.
+ * rootfs.c mounts with open_tree/fsopen/fsmount/move_mount/mount_setattr when
+ * the kernel has them (probed once, cached) and with mount(2) onto
+ * /proc/self/fd/N otherwise.  fs_disable_new_mount_api() forces the classic
+ * path, as fs_disable_openat2() forces the O_PATH walk; the environment
+ * variables SILO_TEST_NO_OPENAT2=1 and SILO_TEST_NO_NEW_MOUNT_API=1 (read
+ * once, at the first call) do the same for a whole test run.
+ */
+void fs_disable_new_mount_api(void);
+bool fs_new_mount_api(void);
+
 #endif
