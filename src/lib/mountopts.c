@@ -54,86 +54,80 @@ struct opt_def {
 	unsigned long value;
 };
 
-static const struct opt_def opt_table[] = {
-	{ "defaults", OPT_NONE, 0 },
-	{ "ro", OPT_SET, MS_RDONLY },
-	{ "rw", OPT_CLEAR, MS_RDONLY },
-	{ "nosuid", OPT_SET, MS_NOSUID },
-	{ "suid", OPT_CLEAR, MS_NOSUID },
-	{ "nodev", OPT_SET, MS_NODEV },
-	{ "dev", OPT_CLEAR, MS_NODEV },
-	{ "noexec", OPT_SET, MS_NOEXEC },
-	{ "exec", OPT_CLEAR, MS_NOEXEC },
-	{ "sync", OPT_SET, MS_SYNCHRONOUS },
-	{ "async", OPT_CLEAR, MS_SYNCHRONOUS },
-	{ "dirsync", OPT_SET, MS_DIRSYNC },
-	{ "remount", OPT_SET, MS_REMOUNT },
-	{ "mand", OPT_SET, MS_MANDLOCK },
-	{ "nomand", OPT_CLEAR, MS_MANDLOCK },
-	{ "noatime", OPT_SET, MS_NOATIME },
-	{ "atime", OPT_CLEAR, MS_NOATIME },
-	{ "nodiratime", OPT_SET, MS_NODIRATIME },
-	{ "diratime", OPT_CLEAR, MS_NODIRATIME },
-	{ "relatime", OPT_SET, MS_RELATIME },
-	{ "norelatime", OPT_CLEAR, MS_RELATIME },
-	{ "strictatime", OPT_SET, MS_STRICTATIME },
-	{ "nostrictatime", OPT_CLEAR, MS_STRICTATIME },
-	{ "silent", OPT_SET, MS_SILENT },
-	{ "loud", OPT_CLEAR, MS_SILENT },
-	{ "iversion", OPT_SET, MS_I_VERSION },
-	{ "noiversion", OPT_CLEAR, MS_I_VERSION },
-	{ "lazytime", OPT_SET, MS_LAZYTIME },
-	{ "nolazytime", OPT_CLEAR, MS_LAZYTIME },
-	{ "nosymfollow", OPT_SET, MS_NOSYMFOLLOW },
-	{ "symfollow", OPT_CLEAR, MS_NOSYMFOLLOW },
-	{ "bind", OPT_BIND, MS_BIND },
-	{ "rbind", OPT_BIND, MS_BIND | MS_REC },
-	{ "shared", OPT_PROPAGATION, MS_SHARED },
-	{ "rshared", OPT_PROPAGATION, MS_SHARED | MS_REC },
-	{ "slave", OPT_PROPAGATION, MS_SLAVE },
-	{ "rslave", OPT_PROPAGATION, MS_SLAVE | MS_REC },
-	{ "private", OPT_PROPAGATION, MS_PRIVATE },
-	{ "rprivate", OPT_PROPAGATION, MS_PRIVATE | MS_REC },
-	{ "unbindable", OPT_PROPAGATION, MS_UNBINDABLE },
-	{ "runbindable", OPT_PROPAGATION, MS_UNBINDABLE | MS_REC },
-	{ "rro", OPT_REC_SET, MOUNT_ATTR_RDONLY },
-	{ "rrw", OPT_REC_CLEAR, MOUNT_ATTR_RDONLY },
-	{ "rnosuid", OPT_REC_SET, MOUNT_ATTR_NOSUID },
-	{ "rsuid", OPT_REC_CLEAR, MOUNT_ATTR_NOSUID },
-	{ "rnodev", OPT_REC_SET, MOUNT_ATTR_NODEV },
-	{ "rdev", OPT_REC_CLEAR, MOUNT_ATTR_NODEV },
-	{ "rnoexec", OPT_REC_SET, MOUNT_ATTR_NOEXEC },
-	{ "rexec", OPT_REC_CLEAR, MOUNT_ATTR_NOEXEC },
-	{ "rnodiratime", OPT_REC_SET, MOUNT_ATTR_NODIRATIME },
-	{ "rdiratime", OPT_REC_CLEAR, MOUNT_ATTR_NODIRATIME },
-	/* The atime mode is one 3-valued field: each form picks a value.
-	 * "rnorelatime" has nothing to pick (relatime is the kernel's default
-	 * and there is no "not relatime" mode besides the explicit ones), so it
-	 * is accepted and leaves the field alone, like "norelatime" does. */
-	{ "rrelatime", OPT_REC_ATIME, MOUNT_ATTR_RELATIME },
-	{ "rnorelatime", OPT_NONE, 0 },
-	{ "rnoatime", OPT_REC_ATIME, MOUNT_ATTR_NOATIME },
-	{ "ratime", OPT_REC_ATIME, MOUNT_ATTR_RELATIME },
-	{ "rstrictatime", OPT_REC_ATIME, MOUNT_ATTR_STRICTATIME },
-	{ "rnostrictatime", OPT_REC_ATIME, MOUNT_ATTR_RELATIME },
-	{ "tmpcopyup", OPT_EXTENSION, SPEC_MOUNT_TMPCOPYUP },
-	{ "idmap", OPT_EXTENSION, SPEC_MOUNT_IDMAP },
-	{ "ridmap", OPT_EXTENSION, SPEC_MOUNT_RIDMAP },
-};
+/*
+ * The atime mode is one 3-valued field: each recursive form picks a value.
+ * "rnorelatime" has nothing to pick (relatime is the kernel's default and
+ * there is no "not relatime" mode besides the explicit ones), so it is
+ * accepted and leaves the field alone, like "norelatime" does.
+ */
+#define MOUNT_OPTIONS(X)                                          \
+	X("defaults", OPT_NONE, 0)                                \
+	X("ro", OPT_SET, MS_RDONLY)                               \
+	X("rw", OPT_CLEAR, MS_RDONLY)                             \
+	X("nosuid", OPT_SET, MS_NOSUID)                           \
+	X("suid", OPT_CLEAR, MS_NOSUID)                           \
+	X("nodev", OPT_SET, MS_NODEV)                             \
+	X("dev", OPT_CLEAR, MS_NODEV)                             \
+	X("noexec", OPT_SET, MS_NOEXEC)                           \
+	X("exec", OPT_CLEAR, MS_NOEXEC)                           \
+	X("sync", OPT_SET, MS_SYNCHRONOUS)                        \
+	X("async", OPT_CLEAR, MS_SYNCHRONOUS)                     \
+	X("dirsync", OPT_SET, MS_DIRSYNC)                         \
+	X("remount", OPT_SET, MS_REMOUNT)                         \
+	X("mand", OPT_SET, MS_MANDLOCK)                           \
+	X("nomand", OPT_CLEAR, MS_MANDLOCK)                       \
+	X("noatime", OPT_SET, MS_NOATIME)                         \
+	X("atime", OPT_CLEAR, MS_NOATIME)                         \
+	X("nodiratime", OPT_SET, MS_NODIRATIME)                   \
+	X("diratime", OPT_CLEAR, MS_NODIRATIME)                   \
+	X("relatime", OPT_SET, MS_RELATIME)                       \
+	X("norelatime", OPT_CLEAR, MS_RELATIME)                   \
+	X("strictatime", OPT_SET, MS_STRICTATIME)                 \
+	X("nostrictatime", OPT_CLEAR, MS_STRICTATIME)             \
+	X("silent", OPT_SET, MS_SILENT)                           \
+	X("loud", OPT_CLEAR, MS_SILENT)                           \
+	X("iversion", OPT_SET, MS_I_VERSION)                      \
+	X("noiversion", OPT_CLEAR, MS_I_VERSION)                  \
+	X("lazytime", OPT_SET, MS_LAZYTIME)                       \
+	X("nolazytime", OPT_CLEAR, MS_LAZYTIME)                   \
+	X("nosymfollow", OPT_SET, MS_NOSYMFOLLOW)                 \
+	X("symfollow", OPT_CLEAR, MS_NOSYMFOLLOW)                 \
+	X("bind", OPT_BIND, MS_BIND)                              \
+	X("rbind", OPT_BIND, MS_BIND | MS_REC)                    \
+	X("shared", OPT_PROPAGATION, MS_SHARED)                   \
+	X("rshared", OPT_PROPAGATION, MS_SHARED | MS_REC)         \
+	X("slave", OPT_PROPAGATION, MS_SLAVE)                     \
+	X("rslave", OPT_PROPAGATION, MS_SLAVE | MS_REC)           \
+	X("private", OPT_PROPAGATION, MS_PRIVATE)                 \
+	X("rprivate", OPT_PROPAGATION, MS_PRIVATE | MS_REC)       \
+	X("unbindable", OPT_PROPAGATION, MS_UNBINDABLE)           \
+	X("runbindable", OPT_PROPAGATION, MS_UNBINDABLE | MS_REC) \
+	X("rro", OPT_REC_SET, MOUNT_ATTR_RDONLY)                  \
+	X("rrw", OPT_REC_CLEAR, MOUNT_ATTR_RDONLY)                \
+	X("rnosuid", OPT_REC_SET, MOUNT_ATTR_NOSUID)              \
+	X("rsuid", OPT_REC_CLEAR, MOUNT_ATTR_NOSUID)              \
+	X("rnodev", OPT_REC_SET, MOUNT_ATTR_NODEV)                \
+	X("rdev", OPT_REC_CLEAR, MOUNT_ATTR_NODEV)                \
+	X("rnoexec", OPT_REC_SET, MOUNT_ATTR_NOEXEC)              \
+	X("rexec", OPT_REC_CLEAR, MOUNT_ATTR_NOEXEC)              \
+	X("rnodiratime", OPT_REC_SET, MOUNT_ATTR_NODIRATIME)      \
+	X("rdiratime", OPT_REC_CLEAR, MOUNT_ATTR_NODIRATIME)      \
+	X("rrelatime", OPT_REC_ATIME, MOUNT_ATTR_RELATIME)        \
+	X("rnorelatime", OPT_NONE, 0)                             \
+	X("rnoatime", OPT_REC_ATIME, MOUNT_ATTR_NOATIME)          \
+	X("ratime", OPT_REC_ATIME, MOUNT_ATTR_RELATIME)           \
+	X("rstrictatime", OPT_REC_ATIME, MOUNT_ATTR_STRICTATIME)  \
+	X("rnostrictatime", OPT_REC_ATIME, MOUNT_ATTR_RELATIME)   \
+	X("tmpcopyup", OPT_EXTENSION, SPEC_MOUNT_TMPCOPYUP)       \
+	X("idmap", OPT_EXTENSION, SPEC_MOUNT_IDMAP)               \
+	X("ridmap", OPT_EXTENSION, SPEC_MOUNT_RIDMAP)
 
-const char *const mount_opts_known[] = {
-	"defaults", "ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec",
-	"sync", "async", "dirsync", "remount", "mand", "nomand", "noatime", "atime",
-	"nodiratime", "diratime", "relatime", "norelatime", "strictatime",
-	"nostrictatime", "silent", "loud", "iversion", "noiversion", "lazytime",
-	"nolazytime", "nosymfollow", "symfollow", "bind", "rbind", "shared",
-	"rshared", "slave", "rslave", "private", "rprivate", "unbindable",
-	"runbindable", "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev",
-	"rnoexec", "rexec", "rnodiratime", "rdiratime", "rrelatime", "rnorelatime",
-	"rnoatime", "ratime", "rstrictatime", "rnostrictatime", "tmpcopyup",
-	"idmap", "ridmap",
-	NULL,
-};
+#define AS_DEF(name, kind, value) { name, kind, value },
+#define AS_NAME(name, kind, value) name,
+
+static const struct opt_def opt_table[] = { MOUNT_OPTIONS(AS_DEF) };
+
+const char *const mount_opts_known[] = { MOUNT_OPTIONS(AS_NAME) NULL };
 
 static const struct opt_def *opt_lookup(const char *name)
 {

@@ -614,7 +614,7 @@ static int parse_user(struct ctx *c, json_t *proc, struct spec_user *u)
 		return 0;
 	u->additional_gids = xzalloc((json_array_size(arr) + 1) * sizeof(gid_t));
 	json_array_foreach(arr, i, v) {
-		uint64_t g;
+		uint64_t g = 0;
 		if (as_u64(c, v, idx(p, "process.user.additionalGids", i), UINT32_MAX, &g) < 0)
 			return -1;
 		u->additional_gids[i] = (gid_t)g;
@@ -883,7 +883,7 @@ static int parse_hook(struct ctx *c, json_t *e, const char *path, size_t i, void
 {
 	struct spec_hook *h = (struct spec_hook *)data + i;
 	fpath_t q;
-	int64_t timeout;
+	int64_t timeout = 0;
 	int r;
 
 	if ((r = get_str(c, e, "path", path, &h->path)) <= 0)
