@@ -100,7 +100,7 @@ static char *unescape_octal(const char *s, size_t len)
 	char *out = xmalloc(len + 1), *o = out;
 
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\\' && i + 3 < len + 1 && s[i + 1] >= '0' && s[i + 1] <= '3' &&
+		if (s[i] == '\\' && i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3' &&
 		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
 			*o++ = (char)(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
 			i += 3;
@@ -241,8 +241,11 @@ int cg_layout_parse(int mode, const char *proc_cgroup, const char *mountinfo,
 		*c1 = *c2 = '\0';
 		if (strcmp(l, "0") == 0 && c1[1] == '\0') {
 			/* the unified hierarchy: all of v2, or the hybrid extra mount */
+			/* v2: the mount at /sys/fs/cgroup; hybrid: one below it
+			 * (runc joins /sys/fs/cgroup/unified, not a mount elsewhere) */
 			m = pick_mount(mi, nmi, NULL);
-			if (m && (mode == CGROUP_MODE_V1 || strcmp(m->mount, CGROUP_ROOT) == 0))
+			if (m && (mode == CGROUP_MODE_V1 ? str_has_prefix(m->mount, CGROUP_ROOT "/")
+							 : strcmp(m->mount, CGROUP_ROOT) == 0))
 				layout_add(out, "", m, c2 + 1, CG_H_UNIFIED);
 		} else if (mode == CGROUP_MODE_V1 && c1[1] != '\0') {
 			m = pick_mount(mi, nmi, c1 + 1);

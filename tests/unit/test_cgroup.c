@@ -120,14 +120,14 @@ static void test_layout_legacy_comounted(void **state)
 static void test_layout_escaped_mount(void **state)
 {
 	static const char pc[] = "3:memory:/a\n";
-	static const char mi[] = "60 50 0:40 / /srv/my\\040cg\\134x rw - cgroup cgroup rw,memory\n";
+	static const char mi[] = "60 50 0:40 / /srv/my\\040cg\\134x\\04 rw - cgroup cgroup rw,memory\n";
 	struct cg_layout l;
 	struct silo_error err;
 
 	assert_int_equal(cg_layout_parse(CGROUP_MODE_V1, pc, mi, &l, &err), 0);
 	assert_int_equal(l.n, 1);
-	assert_string_equal(l.m[0].mount, "/srv/my cg\\x");
-	assert_string_equal(l.m[0].name, "my cg\\x");
+	assert_string_equal(l.m[0].mount, "/srv/my cg\\x\\04");   /* a cut escape stays as is */
+	assert_string_equal(l.m[0].name, "my cg\\x\\04");
 	cg_layout_free(&l);
 }
 
@@ -147,6 +147,22 @@ static void test_layout_v2(void **state)
 	assert_string_equal(l.m[0].controllers, "");
 	assert_string_equal(l.m[0].own, "/user.slice/user-0.slice/session-1.scope");
 	assert_true(l.m[0].flags & CG_H_UNIFIED);
+	cg_layout_free(&l);
+}
+
+/* Legacy v1 with a cgroup2 mounted by someone elsewhere: not joined. */
+static void test_layout_v1_foreign_cgroup2(void **state)
+{
+	static const char pc[] = "1:memory:/\n0::/\n";
+	static const char mi[] =
+		"60 50 0:40 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+		"61 50 0:41 / /mnt/cg2 rw - cgroup2 cgroup2 rw\n";
+	struct cg_layout l;
+	struct silo_error err;
+
+	assert_int_equal(cg_layout_parse(CGROUP_MODE_V1, pc, mi, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.m[0].controllers, "memory");
 	cg_layout_free(&l);
 }
 
@@ -331,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_layout_legacy_comounted),
 		cmocka_unit_test(test_layout_escaped_mount),
 		cmocka_unit_test(test_layout_v2),
+		cmocka_unit_test(test_layout_v1_foreign_cgroup2),
 		cmocka_unit_test(test_layout_none),
 		cmocka_unit_test(test_rel_path),
 		cmocka_unit_test(test_systemd_path),
