@@ -483,7 +483,9 @@ int fs_ensure_mountpoint(int root_fd, const char *path, bool is_dir, struct silo
 			}
 			if (S_ISLNK(st.st_mode)) {
 				close(fd);
-				return silo_error(err, ELOOP, "create mountpoint %s: is a symlink", path);
+				silo_error(err, 0, "create mountpoint %s: is a symlink", path);
+				err->errnum = ELOOP;
+				return -1;
 			}
 			if (is_dir != !!S_ISDIR(st.st_mode)) {
 				close(fd);

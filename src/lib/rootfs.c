@@ -365,8 +365,16 @@ static int new_fs(struct rootfs *r, const char *type, const char *source, const 
 		source = type;
 	if (r->new_api) {
 		cleanup_close int mfd = fs_make(type, source, data, ms, now, err);
+		struct stat st;
 
-		if (mfd < 0 || attach(mfd, dst, err) < 0 || apply_attr_fd(mfd, &later, err) < 0)
+		if (mfd < 0)
+			return -1;
+		if (attach(mfd, dst, err) < 0) {
+			if (err->errnum == EINVAL && fstat(dst, &st) == 0 && !S_ISDIR(st.st_mode))
+				return fail(err, ENOTDIR, "destination is not a directory");
+			return -1;
+		}
+		if (apply_attr_fd(mfd, &later, err) < 0)
 			return -1;
 		if (defer_ro)
 			push_ro(r, take_fd(&mfd), dest);
@@ -375,7 +383,8 @@ static int new_fs(struct rootfs *r, const char *type, const char *source, const 
 	ms &= MS_SYNCHRONOUS | MS_DIRSYNC | MS_LAZYTIME | MS_MANDLOCK | MS_SILENT | MS_I_VERSION;
 	ms |= attr_to_ms(now, (a->clr & MOUNT_ATTR__ATIME) != 0);
 	if (mount(source, fs_fd_path(dst, buf, sizeof(buf)), type, ms, data) < 0)
-		return silo_error(err, errno, "mount");
+		return errno == ENOTDIR ? fail(err, ENOTDIR, "destination is not a directory")
+					: silo_error(err, errno, "mount");
 	if (dest != NULL && classic_apply(r, dest, &later, err) < 0)
 		return -1;
 	if (defer_ro)
