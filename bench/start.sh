@@ -302,7 +302,7 @@ cleanup() {
 			[ -d "$d" ] || continue
 			[ "$(stat -f -c %T "$d")" = tmpfs ] && continue   # not a cgroup: hidden-view junk
 			# processes still in our cgroups are our containers' leftovers
-			for p in $(find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null); do
+			find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r p; do
 				kill -9 "$p" 2>/dev/null
 			done
 			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
@@ -418,6 +418,17 @@ col_median() {   # file column divisor
 
 fmt() { awk -v v="$1" -v f="$2" 'BEGIN { if (v == "nan" || v == "") print "-"; else printf f, v }'; }
 
+# why a row has no figures: its first error line, from the warm-up
+why_not() {
+	if grep -qx "$1" "$T/failed" 2>/dev/null; then
+		echo "(failed: $(grep -v '^runloop:' "$T/log.$1" | head -n 1))"
+	elif cut -f1 "$T/items" | grep -qx "$1"; then
+		echo "(not measured)"
+	else
+		echo "(not installed or not in RUNTIMES)"
+	fi
+}
+
 report() {
 	local name warm lo hi cold cpu rss rc rcc rr rrc base cratio
 	local ns_per_ms=1000000
@@ -433,7 +444,10 @@ report() {
 	printf '%-10s %16s %12s %10s %12s %16s %16s %10s\n' runtime "warm ms/ctr" "cold ms/st" \
 		"cpu ms/ctr" "peak RSS KB" "/crun wall(cpu)" "/runc wall(cpu)" "cold/crun"
 	while IFS=$'\t' read -r name _; do
-		[ -s "$T/res/warm.$name" ] || { printf '%-10s %s\n' "$name" "(not measured)"; continue; }
+		if [ ! -s "$T/res/warm.$name" ]; then
+			printf '%-10s %s\n' "$name" "$(why_not "$name")"
+			continue
+		fi
 		warm=$(col_median "$T/res/warm.$name" 1 $((N * ns_per_ms)))
 		lo=$(awk -v d=$((N * ns_per_ms)) '{ print $1 / d }' "$T/res/warm.$name" | sort -g | head -n 1)
 		hi=$(awk -v d=$((N * ns_per_ms)) '{ print $1 / d }' "$T/res/warm.$name" | sort -g | tail -n 1)
@@ -468,7 +482,7 @@ verdict() {
 	local r c rss ok_r ok_m
 	echo
 	if [ ! -s "$T/res/warm.silo-oci" ]; then
-		echo "RESULT: silo-oci not measured (not built, not selected or failing), targets not evaluated"
+		echo "RESULT: silo-oci $(why_not silo-oci), targets not evaluated"
 		return
 	fi
 	rss=$(median <"$T/res/rss.silo-oci")
