@@ -16,6 +16,7 @@
 #                        RUNTIMES="silo-oci runc crun"
 #                        SILO_OCI=<repo>/build/src/oci/silo-oci RUNC=runc CRUN=crun
 #                        BUSYBOX=/bin/busybox CGROUP_PARENT=<deepest own cgroup>
+#                        CONFIG_JQ=<jq filter applied to every config.json (variants)>
 #
 # Views: by default every runtime runs in ONE private mount namespace with
 # /sys/fs/cgroup/unified unmounted (crun 1.8.1 refuses the hybrid layout,
@@ -62,7 +63,7 @@ runtime_bin() {
 # ------------------------------------------------------------------ set-up ---
 
 usage() {
-	sed -n '3,25p' "$SELF" | sed 's/^# \{0,1\}//'
+	sed -n '3,24p' "$SELF" | sed 's/^# \{0,1\}//'
 	exit "${1:-0}"
 }
 
@@ -94,6 +95,7 @@ check_tools() {
 	[ "$(id -u)" = 0 ] || die "must run as root (containers, cgroups, mount namespaces)"
 	command -v unshare >/dev/null || die "unshare (util-linux) is missing"
 	command -v cc >/dev/null || die "cc is missing (apt-get install gcc)"
+	[ -z "${CONFIG_JQ:-}" ] || command -v jq >/dev/null || die "CONFIG_JQ needs jq (apt-get install jq)"
 	[ -x "$BUSYBOX" ] || die "$BUSYBOX is missing (apt-get install busybox-static)"
 	# a dynamic busybox would fail inside the rootfs, which has no libc
 	if head -c 8192 "$BUSYBOX" | grep -qa 'ld-linux'; then
@@ -251,6 +253,11 @@ write_config() {
 	}
 }
 EOF
+	if [ -n "${CONFIG_JQ:-}" ]; then
+		jq "$CONFIG_JQ" "$dir/config.json" >"$dir/config.json.new" ||
+			die "CONFIG_JQ: jq failed on $CONFIG_JQ"
+		mv "$dir/config.json.new" "$dir/config.json"
+	fi
 }
 
 # The timed items: name and command line, one per line in $T/items.
@@ -436,6 +443,7 @@ report() {
 	echo
 	echo "== container start: N=$N per round, $ROUNDS warm / $COLD_ROUNDS cold rounds, view: $VIEW =="
 	echo "kernel $(uname -r), $(nproc) cpus, load before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	[ -z "${CONFIG_JQ:-}" ] || echo "spec variant (CONFIG_JQ, all runtimes): $CONFIG_JQ"
 	for rt in "${SELECTED[@]}"; do
 		bin=BIN_${rt//-/_}
 		echo "$rt: ${!bin} ($("${!bin}" --version 2>/dev/null | head -n 1))"
