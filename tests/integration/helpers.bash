@@ -240,8 +240,8 @@ cfg() {
 
 # args WORDS...: set process.args.
 args() {
-	local json
-	json=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	local json='[]' a
+	for a in "$@"; do json=$(jq -c --arg a "$a" '. + [$a]' <<<"$json"); done
 	cfg --argjson a "$json" '.process.args = $a'
 }
 
