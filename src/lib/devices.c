@@ -197,11 +197,16 @@ static int default_links_and_console(int dev_fd, bool console, struct silo_error
 {
 	struct stat st;
 
-	/* ptmx always goes to the container's devpts instance. */
-	if (remove_entry(dev_fd, "ptmx", "/dev/ptmx", err) < 0)
-		return -1;
-	if (symlinkat("pts/ptmx", dev_fd, "ptmx") < 0)
-		return silo_error(err, errno, "symlink /dev/ptmx");
+	/* ptmx always goes to the container's devpts instance: replace
+	 * whatever the image has there. */
+	if (symlinkat("pts/ptmx", dev_fd, "ptmx") < 0) {
+		if (errno != EEXIST)
+			return silo_error(err, errno, "symlink /dev/ptmx");
+		if (remove_entry(dev_fd, "ptmx", "/dev/ptmx", err) < 0)
+			return -1;
+		if (symlinkat("pts/ptmx", dev_fd, "ptmx") < 0)
+			return silo_error(err, errno, "symlink /dev/ptmx");
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(default_links); i++)
 		if (symlinkat(default_links[i].target, dev_fd, default_links[i].name) < 0 &&
 		    errno != EEXIST)

@@ -668,12 +668,48 @@ static void comount_links(int tfd, const char *dir)
 			silo_debug("cgroup symlink %s -> %s: %m", t, dir);
 }
 
+/* One hierarchy of the v1 tree, new API: the container's cgroup (or, in
+ * its cgroup namespace, the hierarchy itself) attached by name in our own
+ * fresh tmpfs, where nothing else can have put a symlink. */
+static int cgroup_v1_entry_new(struct rootfs *r, size_t i, int tfd, const char *dir,
+			       const char *options, bool v2, struct silo_error *err)
+{
+	cleanup_close int src = -1;
+
+	if (r->opts->cgroupns)
+		src = fs_make(v2 ? "cgroup2" : "cgroup", "cgroup", options, 0, 0, err);
+	else
+		src = open_bind_source(r, r->opts->cgroup_dirs[i], false, err);
+	if (src < 0)
+		return -1;
+	if (sys_move_mount(src, "", tfd, dir, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return silo_error(err, errno, "move_mount");
+	return 0;
+}
+
+/* The same with the classic API, attributes per mount. */
+static int cgroup_v1_entry_classic(struct rootfs *r, size_t i, int tfd, const char *dir,
+				   const char *options, bool v2, const char *dest,
+				   const struct mnt_attr *a, struct silo_error *err)
+{
+	cleanup_close int sub = openat(tfd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_close int src = -1;
+
+	if (sub < 0)
+		return silo_error(err, errno, "open %s", dest);
+	if (r->opts->cgroupns)
+		return new_fs(r, v2 ? "cgroup2" : "cgroup", "cgroup", options, 0, a, sub, dest, false,
+			      err);
+	src = open_bind_source(r, r->opts->cgroup_dirs[i], false, err);
+	return src < 0 ? -1 : bind_onto(r, src, false, sub, dest, a, err);
+}
+
 /*
  * cgroup v1 (or hybrid): a tmpfs on dst, then per hierarchy a directory with
  * either the container's own cgroup bound on it (no cgroup namespace) or the
  * hierarchy mounted (in the container's cgroup namespace, it shows the
- * container's cgroup as its root).  The tmpfs ends read-only when the mount
- * asks for ro.
+ * container's cgroup as its root).  With the new API the mount's attributes
+ * (ro, nosuid, ...) go to the whole tree in one recursive mount_setattr.
  */
 static int cgroup_v1_tree(struct rootfs *r, const struct spec_mount *m, const struct mnt_attr *a,
 			  int dst, struct silo_error *err)
@@ -683,7 +719,7 @@ static int cgroup_v1_tree(struct rootfs *r, const struct spec_mount *m, const st
 	cleanup_close int tfd = -1;
 
 	if (r->new_api) {
-		tfd = fs_make("tmpfs", "cgroup", "mode=755", 0, ta.set, err);
+		tfd = fs_make("tmpfs", "cgroup", "mode=755", 0, 0, err);
 		if (tfd < 0 || attach(tfd, dst, err) < 0)
 			return -1;
 	} else {
@@ -697,7 +733,6 @@ static int cgroup_v1_tree(struct rootfs *r, const struct spec_mount *m, const st
 		cleanup_free char *dir = NULL;
 		cleanup_free char *options = NULL;
 		cleanup_free char *dest = NULL;
-		cleanup_close int sub = -1;
 		bool v2;
 		int ret;
 
@@ -705,27 +740,24 @@ static int cgroup_v1_tree(struct rootfs *r, const struct spec_mount *m, const st
 		dest = xasprintf("%s/%s", m->destination, dir);
 		if (mkdirat(tfd, dir, 0755) < 0 && errno != EEXIST)
 			return silo_error(err, errno, "mkdir %s", dest);
-		sub = openat(tfd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub < 0)
-			return silo_error(err, errno, "open %s", dest);
-		if (o->cgroupns) {
-			ret = new_fs(r, v2 ? "cgroup2" : "cgroup", "cgroup", options, 0, a, sub, dest,
-				     false, err);
-		} else {
-			cleanup_close int src = open_bind_source(r, o->cgroup_dirs[i], false, err);
-
-			ret = src < 0 ? -1 : bind_onto(r, src, false, sub, dest, a, err);
-		}
+		if (r->new_api)
+			ret = cgroup_v1_entry_new(r, i, tfd, dir, options, v2, err);
+		else
+			ret = cgroup_v1_entry_classic(r, i, tfd, dir, options, v2, dest, a, err);
 		if (ret < 0)
 			return silo_error_ctx(err, "%s", dest);
 		comount_links(tfd, dir);
 	}
+	if (r->new_api) {
+		struct mnt_attr rest = *a;
+
+		if ((a->set || a->clr) && setattr_fd(tfd, AT_RECURSIVE, a->set, a->clr, 0) < 0)
+			return silo_error(err, errno, "set mount attributes");
+		rest.set = rest.clr = 0;
+		return apply_attr_fd(tfd, &rest, err);
+	}
 	if (!(a->set & MOUNT_ATTR_RDONLY))
 		return 0;
-	if (r->new_api)
-		return setattr_fd(tfd, 0, MOUNT_ATTR_RDONLY, 0, 0) < 0
-			       ? silo_error(err, errno, "make the cgroup tmpfs read-only")
-			       : 0;
 	return classic_remount(tfd, MOUNT_ATTR_RDONLY, 0, err);
 }
 
@@ -867,16 +899,17 @@ static int prepare_root(struct rootfs *r, struct silo_error *err)
 	return 0;
 }
 
-static int pivot(struct rootfs *r, struct silo_error *err)
+static int pivot(struct rootfs *r, bool old_root_rslave, struct silo_error *err)
 {
 	if (fchdir(r->root_fd) < 0)
 		return silo_error(err, errno, "chdir to the rootfs");
 	/* pivot_root(".", ".") stacks the old root on top of the new one; we
 	 * then detach it without needing a directory for it (bubblewrap, runc).
-	 * rslave first so that the unmount cannot propagate to the host. */
+	 * rslave first so that the unmount cannot propagate to the host (it is
+	 * already, unless rootfsPropagation said otherwise). */
 	if (sys_pivot_root(".", ".") < 0)
 		return silo_error(err, errno, "pivot_root");
-	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+	if (!old_root_rslave && mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return silo_error(err, errno, "make the old root rslave");
 	if (umount2(".", MNT_DETACH) < 0)
 		return silo_error(err, errno, "detach the old root");
@@ -1195,12 +1228,15 @@ static int setup(struct rootfs *r, struct silo_error *err)
 		return -1;
 	if (o->before_pivot != NULL && o->before_pivot(o->before_pivot_data, err) < 0)
 		return -1;
-	if ((o->no_pivot ? move_root(r, err) : pivot(r, err)) < 0)
+	if ((o->no_pivot ? move_root(r, err)
+			 : pivot(r, prop == 0 || prop == (MS_SLAVE | MS_REC), err)) < 0)
 		return -1;
 	/* A requested propagation also applies to the container's own "/"
 	 * (private is already what pivot_root left). */
 	if (prop != 0 && !(prop & MS_PRIVATE) && mount(NULL, "/", NULL, prop, NULL) < 0)
 		return silo_error(err, errno, "set the propagation of the container's /");
+	if (o->after_pivot != NULL && o->after_pivot(o->after_pivot_data, err) < 0)
+		return -1;
 	if (mask_paths(r, err) < 0 || readonly_paths(r, err) < 0)
 		return -1;
 	if (spec->root_readonly && readonly_root(r, err) < 0)

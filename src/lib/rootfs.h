@@ -31,13 +31,22 @@ struct rootfs_opts {
 	 * createContainer hooks run there).  May be NULL. */
 	int (*before_pivot)(void *data, struct silo_error *err);
 	void *before_pivot_data;
+
+	/* ---- added by the rootfs work (rootfs.c calls it) ----
+	 * Called after pivot_root, with cwd and root at the container's "/",
+	 * and before maskedPaths, readonlyPaths and root.readonly: the place
+	 * for writes under the container's /proc/sys (linux.sysctl), which
+	 * readonlyPaths makes read-only.  May be NULL. */
+	int (*after_pivot)(void *data, struct silo_error *err);
+	void *after_pivot_data;
 };
 
 /*
  * Carry out the whole filesystem part of the plan, in this order:
  * rootfsPropagation (default rslave), bind the rootfs onto itself, each of
  * spec->mounts, /dev (default devices, symlinks, linux.devices), before_pivot,
- * pivot_root (or move + chroot), maskedPaths, readonlyPaths, root.readonly.
+ * pivot_root (or move + chroot), after_pivot, maskedPaths, readonlyPaths,
+ * root.readonly.
  * On return the process's root and cwd are the container's "/".
  */
 int rootfs_setup(const struct spec *spec, const struct rootfs_opts *opts,
