@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * linux.seccomp: compile the profile into a classic BPF program in the
+ * parent (or load it from a cache), install it in the container's init.
+ *
+ * The split is for speed: compiling a docker-size profile with libseccomp
+ * costs ~11 ms, loading a cached program well under a millisecond, and
+ * installing it is one seccomp(2) call.  seccomp_prepare() runs BEFORE clone,
+ * so the init never touches libseccomp, never allocates for seccomp and
+ * inherits the program in its copy of the parent's memory.
+ *
+ * The program returns ENOSYS (not the default EPERM) for syscalls newer than
+ * the newest one the profile names, so libc falls back from e.g. clone3 to
+ * clone: see "ENOSYS stub" in seccomp.c.
+ */
+#ifndef SILO_SECCOMP_H
+#define SILO_SECCOMP_H
+
+/*
+ * This header's name shadows libseccomp's <seccomp.h> for every file built
+ * with -I src/lib: pull libseccomp's in from further down the include path,
+ * so `#include <seccomp.h>` keeps giving libseccomp's API (plus ours).
+ */
+#include_next <seccomp.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "spec.h"
+
+struct sock_filter;
+
+/* A ready-to-load BPF program plus its seccomp(2) flags. */
+struct seccomp_prog;
+
+/*
+ * Compile s, or load it from cache_dir (may be NULL: no cache).  The cache
+ * directory is created 0700 if missing; a cache that cannot be used (not ours,
+ * writable by others, I/O error) only costs a compile, never the start.
+ * Errors name the profile field: unknown architecture, errnoRet out of range
+ * or on an action that cannot carry it, SCMP_ACT_NOTIFY (not supported yet),
+ * a flag the kernel lacks, a rule libseccomp refuses.
+ */
+int seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir, struct seccomp_prog **out,
+		    struct silo_error *err);
+
+/*
+ * Load p into the calling thread: seccomp(SECCOMP_SET_MODE_FILTER).  The
+ * caller has set no_new_privs or still holds CAP_SYS_ADMIN.  Does not
+ * allocate; safe in the init between clone and execve.
+ */
+int seccomp_install(const struct seccomp_prog *p, struct silo_error *err);
+
+void seccomp_prog_free(struct seccomp_prog *p);
+
+/* libseccomp's version as "2.5.4" (the library linked in, not the header's). */
+const char *seccomp_lib_version(void);
+
+/* Introspection, for logs and tests. */
+size_t seccomp_prog_len(const struct seccomp_prog *p);            /* instructions */
+const struct sock_filter *seccomp_prog_insns(const struct seccomp_prog *p);
+unsigned seccomp_prog_flags(const struct seccomp_prog *p);        /* SECCOMP_FILTER_FLAG_* */
+bool seccomp_prog_from_cache(const struct seccomp_prog *p);
+
+/* At most this many compiled programs are kept in a cache directory. */
+#define SECCOMP_CACHE_MAX 64
+
+/* The cache key's hash (FIPS 180-4 SHA-256), exposed for its unit test. */
+#define SILO_SHA256_LEN 32
+void silo_sha256(const void *data, size_t len, uint8_t out[SILO_SHA256_LEN]);
+
+#endif
