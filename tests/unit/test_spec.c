@@ -684,6 +684,7 @@ static void test_mount_paths(void **state)
 	assert_string_equal(s->mounts[2].options[1], "ro");
 	assert_null(s->mounts[2].options[2]);
 	assert_true(s->mounts[3].opts.bind);
+	assert_int_equal(s->mounts[3].opts.flags, MS_BIND);
 	assert_string_equal(s->mounts[3].source, "/host/../x");
 	assert_int_equal(s->mounts[4].opts.extensions, SPEC_MOUNT_IDMAP);
 	assert_int_equal(s->mounts[4].n_uid_mappings, 1);
