@@ -120,13 +120,14 @@ track() {
 	CONTAINERS+=("$1")
 }
 
-# Processes whose root directory lies under $T: the containers' processes,
-# however they were leaked.
+# Processes whose root directory or executable lies under $T: the containers'
+# processes and the tests' hooks, however they were leaked.
 _leaked_pids() {
-	local p root
+	local p root exe
 	for p in /proc/[0-9]*; do
 		root=$(readlink "$p/root" 2>/dev/null) || continue
-		case "$root" in "$T"/*) ;; *) continue ;; esac
+		exe=$(readlink "$p/exe" 2>/dev/null)
+		case "$root/ $exe" in "$T"/*|*" $T"/*) ;; *) continue ;; esac
 		grep -q '^State:.*Z' "$p/status" 2>/dev/null && continue
 		echo "${p#/proc/}"
 	done

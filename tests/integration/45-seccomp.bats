@@ -1,0 +1,244 @@
+#!/usr/bin/env bats
+# linux.seccomp: the profile is compiled by the runtime (or taken from its
+# cache under <root>/.cache/seccomp) and installed in the container before the
+# payload runs.  The payload here is tests/helpers/sysc.c (/sysc), which makes
+# one RAW syscall and prints "ok N" or "err ENAME", so libc cannot hide what
+# the filter answered.  Profiles start from fixtures/seccomp-docker.json, a
+# flattened Docker default profile (x86_64, x86, x32).
+
+load helpers
+
+# The raw-syscall helper: from the meson build when it made one, else built here.
+sysc_binary() {
+	if [ -n "${SILO_SYSC:-}" ]; then echo "$SILO_SYSC"; return; fi
+	if [ -x "$REPO/build/tests/silo-sysc" ]; then echo "$REPO/build/tests/silo-sysc"; return; fi
+	_helper_binary silo-sysc "$REPO/tests/helpers/sysc.c" -static
+}
+
+# Put /sysc in the rootfs and the Docker-shaped profile in config.json.
+docker_profile() {
+	local sysc
+	sysc=$(sysc_binary) || return 1
+	cp "$sysc" "$ROOTFS/sysc"
+	cfg --slurpfile p "$FIXTURES/seccomp-docker.json" '.linux.seccomp = $p[0]'
+}
+
+# Remove syscall names from every rule of the profile.
+drop_names() {
+	local json
+	json=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	cfg --argjson d "$json" '.linux.seccomp.syscalls |= map(.names -= $d)'
+}
+
+# Append one rule (a JSON object) to the profile.
+add_rule() {
+	cfg --argjson r "$1" '.linux.seccomp.syscalls += [$r]'
+}
+
+# A small profile that names nothing newer than rseq (334 on x86_64): what a
+# static glibc program and execve need, and nothing else.
+old_profile() {
+	local sysc
+	sysc=$(sysc_binary) || return 1
+	cp "$sysc" "$ROOTFS/sysc"
+	cfg '.linux.seccomp = {
+		"defaultAction": "SCMP_ACT_ERRNO",
+		"architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+		"syscalls": [{
+			"action": "SCMP_ACT_ALLOW",
+			"names": ["execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list", "rseq",
+				  "prlimit64", "mprotect", "mmap", "munmap", "readlink", "readlinkat", "getrandom",
+				  "newfstatat", "fstat", "write", "writev", "read", "exit", "exit_group", "uname",
+				  "ioctl", "close", "fcntl", "getpid", "rt_sigaction", "rt_sigprocmask",
+				  "rt_sigreturn", "futex", "openat", "lseek", "dup2", "dup3"]
+		}]}'
+}
+
+cache_dir() { echo "$STATE/.cache/seccomp"; }
+
+@test "seccomp: docker profile, denied mkdir/chmod fail with EPERM, the rest works" {
+	docker_profile
+	drop_names mkdir mkdirat chmod fchmodat fchmodat2
+	args /bin/sh -c '/sysc mkdir /tmp/d; /sysc chmod /tmp 511; /sysc getpid; echo done'
+	run_ctr
+	assert_status 0
+	[ "${lines[0]}" = "err EPERM" ] || fail "mkdir: ${lines[0]}"
+	[ "${lines[1]}" = "err EPERM" ] || fail "chmod: ${lines[1]}"
+	[[ "${lines[2]}" == "ok "* ]] || fail "getpid: ${lines[2]}"
+	[ "${lines[3]}" = done ] || fail "sh: ${lines[3]}"
+	[ ! -e "$ROOTFS/tmp/d" ] || fail "mkdir happened"
+}
+
+@test "seccomp: defaultErrnoRet is what unlisted syscalls return" {
+	docker_profile
+	drop_names mkdir mkdirat
+	cfg '.linux.seccomp.defaultErrnoRet = 6'
+	args /sysc mkdir /tmp/d
+	run_ctr
+	assert_status 0
+	[ "$output" = "err ENXIO" ] || fail "mkdir: $output"
+}
+
+@test "seccomp: errnoRet of a rule" {
+	docker_profile
+	drop_names mkdir
+	add_rule '{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}'
+	args /sysc mkdir /tmp/d
+	run_ctr
+	assert_status 0
+	[ "$output" = "err EACCES" ] || fail "mkdir: $output"
+}
+
+@test "seccomp: an argument condition (personality only with arg0 == 0)" {
+	docker_profile
+	drop_names personality
+	cfg '.linux.seccomp.syscalls |= map(select(.names != []))'
+	add_rule '{"names": ["personality"], "action": "SCMP_ACT_ALLOW",
+		   "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"}]}'
+	args /bin/sh -c '/sysc personality 0; /sysc personality 0xffffffff'
+	run_ctr
+	assert_status 0
+	[[ "${lines[0]}" == "ok "* ]] || fail "personality(0): ${lines[0]}"
+	[ "${lines[1]}" = "err EPERM" ] || fail "personality(0xffffffff): ${lines[1]}"
+}
+
+@test "seccomp: SCMP_ACT_KILL kills the process (128 + SIGSYS)" {
+	docker_profile
+	drop_names mkdir
+	add_rule '{"names": ["mkdir"], "action": "SCMP_ACT_KILL"}'
+	args /sysc mkdir /tmp/d
+	run_ctr
+	assert_status 159
+	[ ! -e "$ROOTFS/tmp/d" ] || fail "mkdir happened"
+}
+
+@test "seccomp: an unknown syscall name is skipped" {
+	docker_profile
+	add_rule '{"names": ["silo_no_such_syscall", "getpid"], "action": "SCMP_ACT_ALLOW"}'
+	args /sysc getpid
+	run_ctr
+	assert_status 0
+	[[ "$output" == "ok "* ]] || fail "getpid: $output"
+}
+
+@test "seccomp: an unknown architecture is refused at create, named" {
+	docker_profile
+	cfg '.linux.seccomp.architectures += ["SCMP_ARCH_FOO"]'
+	create_ctr
+	assert_error SCMP_ARCH_FOO
+	[ ! -e "$STATE/$ID" ] || fail "state dir left after a failed create"
+}
+
+@test "seccomp: SCMP_ACT_NOTIFY is refused at create" {
+	skip_if_runc "runc supports the notify listener"
+	docker_profile
+	drop_names mkdir
+	cfg '.linux.seccomp.listenerPath = "/run/silo-test-seccomp.sock"'
+	add_rule '{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}'
+	create_ctr
+	assert_error "linux.seccomp: SCMP_ACT_NOTIFY is not supported yet"
+}
+
+@test "seccomp: syscalls newer than the profile get ENOSYS, older unlisted ones EPERM" {
+	old_profile
+	args /sysc clone3
+	run_ctr
+	assert_status 0
+	[ "$output" = "err ENOSYS" ] || fail "clone3: $output"
+	args /sysc 1000
+	run_ctr
+	[ "$output" = "err ENOSYS" ] || fail "syscall 1000: $output"
+	args /sysc mkdir /tmp/d
+	run_ctr
+	[ "$output" = "err EPERM" ] || fail "mkdir: $output"
+	args /sysc getpid
+	run_ctr
+	[[ "$output" == "ok "* ]] || fail "getpid: $output"
+}
+
+@test "seccomp: /proc/self/status shows the filter and no_new_privs" {
+	docker_profile
+	args /bin/sh -c '/probe status Seccomp; /probe status NoNewPrivs; /probe status Seccomp_filters'
+	run_ctr
+	assert_status 0
+	[ "${lines[0]}" = 2 ] || fail "Seccomp: ${lines[0]}"
+	[ "${lines[1]}" = 1 ] || fail "NoNewPrivs: ${lines[1]}"
+	[ "${lines[2]}" = 1 ] || fail "Seccomp_filters: ${lines[2]} (one filter expected)"
+}
+
+@test "seccomp: without noNewPrivileges the filter is still installed" {
+	docker_profile
+	cfg '.process.noNewPrivileges = false'
+	drop_names mkdir mkdirat
+	args /bin/sh -c '/probe status Seccomp; /probe status NoNewPrivs; /sysc mkdir /tmp/d'
+	run_ctr
+	assert_status 0
+	[ "${lines[0]}" = 2 ] || fail "Seccomp: ${lines[0]}"
+	[ "${lines[1]}" = 0 ] || fail "NoNewPrivs: ${lines[1]}"
+	[ "${lines[2]}" = "err EPERM" ] || fail "mkdir: ${lines[2]}"
+}
+
+@test "seccomp: busybox sh runs under the docker profile" {
+	docker_profile
+	args /bin/sh -c 'echo hello; ls / >/dev/null && cat /etc/hostname; x=$(echo sub); echo $x; sleep 0.1 &
+		wait; echo end'
+	run_ctr
+	assert_status 0
+	[ "$output" = "$(printf 'hello\nsilo\nsub\nend')" ] || fail "output: $output"
+}
+
+@test "seccomp: the compiled profile is cached, a corrupted cache file is replaced" {
+	is_silo || skip "the cache is silo's"
+	docker_profile
+	drop_names mkdir mkdirat
+	args /sysc mkdir /tmp/d
+	run_ctr
+	assert_status 0
+	[ "$output" = "err EPERM" ] || fail "first run: $output"
+	dir=$(cache_dir)
+	[ -d "$dir" ] || fail "no cache directory $dir"
+	[ "$(stat -c %a "$dir")" = 700 ] || fail "cache dir mode $(stat -c %a "$dir")"
+	files=("$dir"/*.bpf)
+	[ "${#files[@]}" -eq 1 ] && [ -f "${files[0]}" ] || fail "cache files: ${files[*]}"
+	f=${files[0]}
+	[ "$(stat -c %a "$f")" = 600 ] || fail "cache file mode $(stat -c %a "$f")"
+	good=$T/good.bpf
+	cp "$f" "$good"
+	ino=$(stat -c %i "$f")
+
+	# Second run: a hit, the file is read, not rewritten.
+	run_ctr
+	assert_status 0
+	[ "$output" = "err EPERM" ] || fail "second run: $output"
+	[ "$(stat -c %i "$f")" = "$ino" ] || fail "cache file rewritten on a hit"
+	[ "$(ls "$dir" | wc -l)" = 1 ] || fail "more cache files: $(ls "$dir")"
+
+	# Corrupt the program in place: a BPF "ret ALLOW" everywhere would open
+	# the filter if the file were trusted.
+	printf '\x06\x00\x00\x00\x00\x00\xff\x7f%.0s' $(seq 16) |
+		dd of="$f" bs=1 seek=200 conv=notrunc status=none
+	run_ctr
+	assert_status 0
+	[ "$output" = "err EPERM" ] || fail "run after corruption: $output (corrupted cache trusted?)"
+	cmp -s "$f" "$good" || fail "corrupted cache file not replaced"
+	[ "$(stat -c %i "$f")" != "$ino" ] || fail "cache file not replaced (same inode)"
+
+	# A truncated file: ignored and replaced as well.
+	truncate -s 50 "$f"
+	run_ctr
+	assert_status 0
+	[ "$output" = "err EPERM" ] || fail "run after truncation: $output"
+	cmp -s "$f" "$good" || fail "truncated cache file not replaced"
+}
+
+@test "seccomp: different profiles get different cache files" {
+	is_silo || skip "the cache is silo's"
+	docker_profile
+	args /sysc getpid
+	run_ctr
+	assert_status 0
+	drop_names mkdir
+	run_ctr
+	assert_status 0
+	[ "$(ls "$(cache_dir)" | wc -l)" = 2 ] || fail "cache files: $(ls "$(cache_dir)")"
+}
