@@ -570,12 +570,19 @@ static int v_net(int argc, char **argv)
 	return 0;
 }
 
-/* mknod a /dev/null twin at PATH (default /tmp/probe-null), report, remove it. */
+/*
+ * mknod-test [PATH [MAJ:MIN]]: make a char device (default 1:3, /dev/null's
+ * numbers) at PATH (default /tmp/probe-null), report "ok", remove it.  Shows
+ * what the devices cgroup and CAP_MKNOD allow.
+ */
 static int v_mknod_test(int argc, char **argv)
 {
 	const char *path = argc > 2 ? argv[2] : "/tmp/probe-null";
+	unsigned maj = 1, min = 3;
 
-	if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) < 0)
+	if (argc > 3 && sscanf(argv[3], "%u:%u", &maj, &min) != 2)
+		usage("mknod-test [PATH [MAJ:MIN]]");
+	if (mknod(path, S_IFCHR | 0666, makedev(maj, min)) < 0)
 		fail("%s", path);
 	unlink(path);
 	printf("ok\n");
@@ -623,6 +630,20 @@ static int v_readlink(int argc, char **argv)
 	return 0;
 }
 
+/* open PATH: open read-only and non-blocking (so a device never hangs), close, "ok". */
+static int v_open(int argc, char **argv)
+{
+	int fd;
+
+	need(argc, 3, "open PATH");
+	fd = open(argv[2], O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		fail("%s", argv[2]);
+	close(fd);
+	printf("ok\n");
+	return 0;
+}
+
 static int v_true(int argc, char **argv)
 {
 	return 0;
@@ -641,7 +662,7 @@ static const struct {
 	{ "sleep", v_sleep }, { "pause", v_pause }, { "exit", v_exit },
 	{ "kill-self", v_kill_self }, { "cgroup", v_cgroup }, { "net", v_net },
 	{ "mknod-test", v_mknod_test }, { "stat", v_stat }, { "readlink", v_readlink },
-	{ "true", v_true },
+	{ "open", v_open }, { "true", v_true },
 };
 
 int main(int argc, char **argv)
