@@ -366,6 +366,10 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 		goto fail;
 	}
 	if (c->pid == 0) {
+		/* The init must not hold the state dir: its flock would outlive
+		 * this create and block `start`. */
+		close(c->dir_fd);
+		close(c->root_fd);
 		close(sv[0]);
 		if (console_sv[0] >= 0)
 			close(console_sv[0]);
