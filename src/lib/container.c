@@ -311,8 +311,6 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 
 	if (cgroup_create(c->spec->linux.cgroups_path, o->id, c->spec->linux.resources, &c->cg, err) < 0)
 		goto fail;
-	if (c->spec->linux.resources && cgroup_apply(c->cg, c->spec->linux.resources, err) < 0)
-		goto fail;
 	c->st.cgroup_json = cgroup_to_json(c->cg);
 
 	if (mode == MODE_CREATE) {
@@ -660,6 +658,21 @@ int silo_container_delete(const struct silo_ctx *ctx, const char *id, bool force
 
 /* ------------------------------------------------------------------ state, list */
 
+/* The status, with "paused" when the container's cgroup is frozen. */
+static enum silo_status status_of(int dir_fd, const struct silo_state *st)
+{
+	enum silo_status status = state_status(dir_fd, st);
+	struct cgroup *cg = NULL;
+	struct silo_error e;
+
+	if (status != STATUS_RUNNING || st->cgroup_json == NULL)
+		return status;
+	if (cgroup_from_json(st->cgroup_json, &cg, &e) == 0 && cgroup_is_frozen(cg, &e) == 1)
+		status = STATUS_PAUSED;
+	cgroup_free(cg);
+	return status;
+}
+
 int silo_container_state(const struct silo_ctx *ctx, const char *id, char **json,
 			 struct silo_error *err)
 {
@@ -668,7 +681,7 @@ int silo_container_state(const struct silo_ctx *ctx, const char *id, char **json
 
 	if (load(ctx, id, false, &root_fd, &dir_fd, &st, err) < 0)
 		return -1;
-	*json = state_to_oci_json(&st, state_status(dir_fd, &st), true);
+	*json = state_to_oci_json(&st, status_of(dir_fd, &st), true);
 	silo_state_free(&st);
 	close(dir_fd);
 	close(root_fd);
@@ -734,7 +747,7 @@ int silo_container_list(const struct silo_ctx *ctx, struct silo_container_info *
 			close(dir_fd);
 			continue;
 		}
-		status = state_status(dir_fd, &st);
+		status = status_of(dir_fd, &st);
 		v = xreallocarray(v, cnt + 1, sizeof(*v));
 		v[cnt] = (struct silo_container_info){
 			.id = xstrdup(st.id),
