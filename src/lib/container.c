@@ -608,14 +608,18 @@ static int destroy(int root_fd, const char *id, const struct silo_state *st,
 		   struct silo_error *err)
 {
 	struct cgroup *cg = NULL;
+	struct silo_error e;
 
+	if (st->cgroup_json && cgroup_from_json(st->cgroup_json, &cg, err) < 0)
+		return -1;
 	if (state_init_alive(st)) {
-		signal_init(st, SIGKILL, err);
+		/* Through the cgroup when there is one: it thaws a paused
+		 * container and reaches processes outside our pid namespace. */
+		if (cg == NULL || cgroup_kill(cg, SIGKILL, &e) < 0)
+			signal_init(st, SIGKILL, &e);
 		wait_gone(st);
 	}
-	if (st->cgroup_json) {
-		if (cgroup_from_json(st->cgroup_json, &cg, err) < 0)
-			return -1;
+	if (cg) {
 		if (cgroup_destroy(cg, err) < 0) {
 			cgroup_free(cg);
 			return -1;
