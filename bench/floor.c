@@ -172,7 +172,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		default: usage();
 		}
 	}
-	if (optind != argc - 1 || (o->limits && !o->cg_parent))
+	if (optind != argc - 1 || (o->limits && !o->cg_parent) || (o->userns && o->fork_only))
 		usage();
 	o->rootfs = argv[optind];
 	if (o->userns)
