@@ -449,7 +449,7 @@ report() {
 		echo "$rt: ${!bin} ($("${!bin}" --version 2>/dev/null | head -n 1))"
 	done
 	echo
-	printf '%-10s %16s %12s %10s %12s %16s %16s %10s\n' runtime "warm ms/ctr" "cold ms/st" \
+	printf '%-10s %18s %12s %10s %12s %16s %16s %10s\n' runtime "warm ms/ctr" "cold ms/st" \
 		"cpu ms/ctr" "peak RSS KB" "/crun wall(cpu)" "/runc wall(cpu)" "cold/crun"
 	while IFS=$'\t' read -r name _; do
 		if [ ! -s "$T/res/warm.$name" ]; then
@@ -471,7 +471,7 @@ report() {
 			ccold=$(col_median "$T/res/cold.crun" 2 $((N * ns_per_ms)))
 			cratio=$(awk -v a="$cold" -v b="$ccold" -v z="$base" 'BEGIN { if (b - z > 0) print a / (b - z); else print "nan" }')
 		fi
-		printf '%-10s %16s %12s %10s %12s %16s %16s %10s\n' "$name" \
+		printf '%-10s %18s %12s %10s %12s %16s %16s %10s\n' "$name" \
 			"$(fmt "$warm" %.2f) ($(fmt "$lo" %.1f)-$(fmt "$hi" %.1f))" \
 			"$(fmt "$cold" %.2f)" "$(fmt "$cpu" %.2f)" "$(fmt "$rss" %.0f)" \
 			"$(fmt "$rc" %.2f) ($(fmt "$rcc" %.2f))" "$(fmt "$rr" %.2f) ($(fmt "$rrc" %.2f))" \
