@@ -50,6 +50,11 @@ in_hidden_ns() {
 		'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' sh "$@"
 }
 
+# every cgroup hierarchy's mount point, in this mount namespace
+cgroup_mounts() {
+	findmnt -rn -t cgroup,cgroup2 -o TARGET
+}
+
 # the binary behind a runtime name, or nothing
 runtime_bin() {
 	case $1 in
@@ -159,16 +164,16 @@ record_new_ancestors() {
 	IFS=/ read -ra comps <<<"$rel"
 	for comp in "${comps[@]}"; do
 		prefix=${prefix:+$prefix/}$comp
-		for h in /sys/fs/cgroup/*/; do
-			[ -e "$h$prefix" ] || echo "$h$prefix" >>"$T/new-ancestors"
+		for h in $(cgroup_mounts); do
+			[ -e "$h/$prefix" ] || echo "$h/$prefix" >>"$T/new-ancestors"
 		done
 		echo "$prefix" >>"$T/ancestors"
 	done
 	# the same under the unified mount point as the hidden view sees it
 	in_hidden_ns sh -c 'while read -r p; do [ -e "/sys/fs/cgroup/unified/$p" ] ||
 		echo "/sys/fs/cgroup/unified/$p"; done' <"$T/ancestors" >"$T/new-ancestors-hidden"
-	for h in /sys/fs/cgroup/*/; do
-		[ ! -e "$h${CG_BASE#/}" ] || die "$h${CG_BASE#/} already exists"
+	for h in $(cgroup_mounts); do
+		[ ! -e "$h$CG_BASE" ] || die "$h$CG_BASE already exists"
 	done
 }
 
@@ -272,10 +277,15 @@ write_items() {
 		printf '%s\t%s --root %s run -b %s %s\n' "$rt" "$bin" "$T/state/$rt" \
 			"$T/bundle-$rt" "$TAG-$$-$rt" >>"$T/items"
 	done
-	# floor -c needs its parent cgroup in the three hierarchies it uses
-	for h in memory pids cpu; do mkdir -p "/sys/fs/cgroup/$h$CG_BASE/floor"; done
 	printf 'floor\t%s -q %s\n' "$T/floor" "$T/rootfs" >>"$T/items"
-	printf 'floor-c\t%s -q -c %s %s\n' "$T/floor" "${CG_BASE#/}/floor" "$T/rootfs" >>"$T/items"
+	# floor -c needs v1 memory, pids and cpu hierarchies, and its parent
+	# cgroup in each
+	if [ "$(stat -f -c %T /sys/fs/cgroup/{memory,pids,cpu} 2>/dev/null | sort -u)" = cgroupfs ]; then
+		for h in memory pids cpu; do mkdir -p "/sys/fs/cgroup/$h$CG_BASE/floor"; done
+		printf 'floor-c\t%s -q -c %s %s\n' "$T/floor" "${CG_BASE#/}/floor" "$T/rootfs" >>"$T/items"
+	else
+		note "floor-c: skipped (needs v1 memory, pids and cpu hierarchies)"
+	fi
 	printf 'true\t%s\n' "$T/rootfs/bin/true" >>"$T/items"
 }
 
@@ -304,8 +314,8 @@ cleanup() {
 		done >/dev/null 2>&1
 	done
 	if [ -n "${CG_BASE:-}" ]; then
-		for h in /sys/fs/cgroup/*/; do
-			d=$h${CG_BASE#/}
+		for h in $(cgroup_mounts); do
+			d=$h$CG_BASE
 			[ -d "$d" ] || continue
 			[ "$(stat -f -c %T "$d")" = tmpfs ] && continue   # not a cgroup: hidden-view junk
 			# processes still in our cgroups are our containers' leftovers
