@@ -124,8 +124,8 @@ cache_dir() { echo "$STATE/.cache/seccomp"; }
 @test "seccomp: an unknown architecture is refused at create, named" {
 	docker_profile
 	cfg '.linux.seccomp.architectures += ["SCMP_ARCH_FOO"]'
-	create_ctr
-	assert_error SCMP_ARCH_FOO
+	srun silo create --bundle "$BUNDLE" "$ID"
+	assert_error linux.seccomp.architectures '"SCMP_ARCH_FOO"'
 	[ ! -e "$STATE/$ID" ] || fail "state dir left after a failed create"
 }
 
@@ -135,7 +135,7 @@ cache_dir() { echo "$STATE/.cache/seccomp"; }
 	drop_names mkdir
 	cfg '.linux.seccomp.listenerPath = "/run/silo-test-seccomp.sock"'
 	add_rule '{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}'
-	create_ctr
+	srun silo create --bundle "$BUNDLE" "$ID"
 	assert_error "linux.seccomp: SCMP_ACT_NOTIFY is not supported yet"
 }
 
