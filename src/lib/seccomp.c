@@ -679,7 +679,7 @@ static int compile(const struct spec_seccomp *s, struct seccomp_prog **out, stru
  * replaced by the fresh compile.
  */
 #define CACHE_MAGIC "SILOSBPF"
-#define CACHE_FORMAT 1U
+#define CACHE_FORMAT 1U /* bump whenever compile() would emit something else */
 #define CACHE_SUFFIX ".bpf"
 #define CACHE_NAME_LEN (2 * SILO_SHA256_LEN + sizeof(CACHE_SUFFIX) - 1)
 #define CACHE_KNOWN_FLAGS (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW)
@@ -777,11 +777,11 @@ static struct seccomp_prog *cache_load(int dirfd, const char *name, const uint8_
 
 	if (fd < 0)
 		return NULL;
-	why = "unreadable";
-	if (fstat(fd, &st) < 0 || read_all(fd, &h, sizeof(h)) != (ssize_t)sizeof(h))
-		goto bad;
 	why = "not a regular file of ours";
-	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid())
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+		goto bad;
+	why = "short header";
+	if (read_all(fd, &h, sizeof(h)) != (ssize_t)sizeof(h))
 		goto bad;
 	why = "bad header";
 	if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) != 0 || h.format != CACHE_FORMAT || h.reserved != 0 ||
