@@ -5,7 +5,7 @@
  *
  *   namespaces (join, cgroup ns, time ns) -> setsid, lo up, session keyring
  *   -> prestart/createRuntime hooks (parent) -> rootfs (createContainer hooks
- *   before pivot_root) -> hostname, sysctl, oom_score_adj, terminal, rlimits,
+ *   before pivot_root, sysctl after it) -> hostname, oom_score_adj, terminal, rlimits,
  *   personality, LSM label -> cwd, identity (caps, user, no_new_privs)
  *   -> executable lookup -> fds -> READY -> wait for start -> startContainer
  *   hooks -> execve.
@@ -57,6 +57,15 @@ static int init_hooks(const struct launch *l, enum spec_hook_kind kind, const ch
 static int before_pivot(void *data, struct silo_error *err)
 {
 	return init_hooks(data, HOOK_CREATE_CONTAINER, NULL, err);
+}
+
+static int write_sysctls(const struct spec *s, struct silo_error *err);
+
+/* After pivot_root, before readonlyPaths makes /proc/sys read-only. */
+static int after_pivot(void *data, struct silo_error *err)
+{
+	const struct launch *l = data;
+	return write_sysctls(l->spec, err);
 }
 
 /* Stage 1 of the two-stage start (joining a user or pid namespace, or joining
@@ -296,13 +305,15 @@ static int init_run(struct launch *l, char **exe, struct silo_error *err)
 		return -1;
 	l->rootfs.before_pivot = has_hook(s, HOOK_CREATE_CONTAINER) ? before_pivot : NULL;
 	l->rootfs.before_pivot_data = l;
+	l->rootfs.after_pivot = s->linux.n_sysctl ? after_pivot : NULL;
+	l->rootfs.after_pivot_data = l;
 	if (rootfs_setup(s, &l->rootfs, err) < 0)
 		return -1;
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return silo_error(err, errno, "sethostname %s", s->hostname);
 	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
 		return silo_error(err, errno, "setdomainname %s", s->domainname);
-	if (write_sysctls(s, err) < 0 || process_set_oom_score_adj(p, err) < 0)
+	if (process_set_oom_score_adj(p, err) < 0)
 		return -1;
 	if (p->terminal) {
 		struct terminal_opts t = {
