@@ -36,7 +36,8 @@ add_rule() {
 }
 
 # A small profile that names nothing newer than rseq (334 on x86_64): what a
-# static glibc program and execve need, and nothing else.
+# static glibc program, execve and a runtime's last steps before it (runc
+# checks /proc/self/fd with fstatfs, Go's runtime threads) need; nothing else.
 old_profile() {
 	local sysc
 	sysc=$(sysc_binary) || return 1
@@ -50,7 +51,9 @@ old_profile() {
 				  "prlimit64", "mprotect", "mmap", "munmap", "readlink", "readlinkat", "getrandom",
 				  "newfstatat", "fstat", "write", "writev", "read", "exit", "exit_group", "uname",
 				  "ioctl", "close", "fcntl", "getpid", "rt_sigaction", "rt_sigprocmask",
-				  "rt_sigreturn", "futex", "openat", "lseek", "dup2", "dup3"]
+				  "rt_sigreturn", "futex", "openat", "lseek", "dup2", "dup3", "fstatfs",
+				  "getdents64", "sigaltstack", "gettid", "tgkill", "madvise", "clone",
+				  "nanosleep", "sched_yield", "getppid", "epoll_ctl", "epoll_pwait", "fchdir"]
 		}]}'
 }
 
