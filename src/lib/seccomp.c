@@ -244,7 +244,7 @@ static int check_profile(const struct spec_seccomp *s, struct silo_error *err)
 
 /* ----------------------------------------------------------- compiling */
 
-/* "SCMP_ARCH_X86_64" → libseccomp's token; 0 for the native arch. */
+/* "SCMP_ARCH_X86_64" → libseccomp's token (SCMP_ARCH_NATIVE → the native one). */
 static int arch_token(const char *name, size_t i, uint32_t *out, struct silo_error *err)
 {
 	char lower[32];
@@ -365,9 +365,8 @@ static int add_rules(scmp_filter_ctx ctx, const struct spec_seccomp *s, uint32_t
 {
 	for (size_t i = 0; i < s->n_syscalls; i++) {
 		const struct spec_seccomp_syscall *sc = &s->syscalls[i];
-		uint32_t action;
-
 		char field[64];
+		uint32_t action;
 
 		snprintf(field, sizeof(field), "linux.seccomp.syscalls[%zu]", i);
 		if (action_value(sc->action, &sc->errno_ret, field, &action, err) < 0)
