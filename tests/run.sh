@@ -20,6 +20,7 @@
 #   SILO_TEST_UNIT=0, SILO_TEST_BATS=0  skip the unit or the integration pass
 #   SILO_TEST_FILTER  passed to bats --filter (a regex on test names)
 #   BATS_FILES      integration files to run (default: all of tests/integration)
+#   SILO_TEST_BATS_TIMEOUT  seconds for the whole integration pass (default 3000)
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -109,7 +110,9 @@ read -r -a files <<<"${BATS_FILES:-tests/integration}"
 if [ "${SILO_TEST_BATS:-1}" != 0 ]; then
 	echo "== integration tests (runtime: $SILO_OCI)"
 	mkdir -p "$RUN_TMP/bats"
-	run_bats integration env TMPDIR="$RUN_TMP/bats" bats "${bats_args[@]}" "${files[@]}"
+	# A last-resort bound, so that a hanging runtime still gets a summary line.
+	run_bats integration timeout -k 30 "${SILO_TEST_BATS_TIMEOUT:-3000}" \
+		env TMPDIR="$RUN_TMP/bats" bats "${bats_args[@]}" "${files[@]}"
 fi
 
 if [ -x tests/cgroup2-vm.sh ] && [ "${SILO_TEST_VM:-1}" != 0 ]; then

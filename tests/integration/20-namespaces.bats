@@ -89,7 +89,8 @@ load helpers
 }
 
 @test "ns: join a network namespace by path" {
-	nspath=$(make_netns net)
+	make_netns net
+	nspath=$NETNS_PATH
 	cfg --arg p "$nspath" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
 	args /bin/sh -c '/probe ns; /probe net'
 	run_ctr

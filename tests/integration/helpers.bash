@@ -16,11 +16,11 @@
 #   SILO_PROBE    static probe (default <repo>/build/tests/silo-probe, else
 #                 compiled on the fly with cc -static)
 #   SILO_RECVTTY  console-socket receiver (default <repo>/build/tests/silo-recvtty)
-#   SILO_TIMEOUT  seconds one runtime call may take (default 60)
+#   SILO_TIMEOUT  seconds one runtime call may take (default 30)
 
 REPO=${SILO_REPO:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 SILO_OCI=${SILO_OCI:-$REPO/build/src/oci/silo-oci}
-SILO_TIMEOUT=${SILO_TIMEOUT:-60}
+SILO_TIMEOUT=${SILO_TIMEOUT:-30}
 FIXTURES=$REPO/tests/integration/fixtures
 
 # --- tools -----------------------------------------------------------------
@@ -120,21 +120,25 @@ track() {
 	CONTAINERS+=("$1")
 }
 
-# Processes whose root directory or executable lies under $T: the containers'
-# processes and the tests' hooks, however they were leaked.
+# Processes left by this test: members of a cgroup named after it, processes
+# whose command line names $T (a runtime or init still holding the bundle or
+# state root) and processes whose executable lies under $T (the tests' hooks).
+# Three forks in all; `sort -u` waits for them, so they do not see themselves.
 _leaked_pids() {
-	local p root exe
-	for p in /proc/[0-9]*; do
-		root=$(readlink "$p/root" 2>/dev/null) || continue
-		exe=$(readlink "$p/exe" 2>/dev/null)
-		case "$root/ $exe" in "$T"/*|*" $T"/*) ;; *) continue ;; esac
-		grep -q '^State:.*Z' "$p/status" 2>/dev/null && continue
-		echo "${p#/proc/}"
+	local pid state
+	{
+		grep -lE -- "/$BASE(-[^/]*)?(/|$)" /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3
+		ps -eo pid=,args= | awk -v t="$T/" 'index($0, t) { print $1 }'
+		find /proc -maxdepth 2 -path '/proc/[0-9]*/exe' -lname "$T/*" 2>/dev/null | cut -d/ -f3
+	} | sort -un | while read -r pid; do
+		[ -r "/proc/$pid/status" ] || continue
+		state=$(awk '/^State:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+		[ -n "$state" ] && [ "$state" != Z ] && echo "$pid"
 	done
 }
 
 _leaked_cgroups() {
-	find /sys/fs/cgroup -mindepth 1 -type d -name "$BASE*" 2>/dev/null
+	find /sys/fs/cgroup -mindepth 1 -type d \( -name "$BASE" -o -name "$BASE-*" \) 2>/dev/null
 }
 
 _leaked_mounts() {
@@ -160,13 +164,18 @@ teardown() {
 	for p in $(_leaked_pids); do problems+=("process left: $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"); done
 	for p in $(_leaked_cgroups); do problems+=("cgroup left: $p"); done
 	for p in $(_leaked_mounts); do problems+=("mount left: $p"); done
+	for c in $(ip netns list 2>/dev/null | awk '{ print $1 }' | grep -E "^$BASE(-|$)"); do
+		case " ${NETNS[*]} " in *" $c "*) ;; *) problems+=("netns left: $c") ;; esac
+	done
 
 	# Clean up whatever leaked, so one broken test does not poison the next.
 	for p in $(_leaked_pids); do kill -9 "$p" 2>/dev/null; done
 	sleep 0.1
 	for p in $(_leaked_cgroups | sort -r); do rmdir "$p" 2>/dev/null; done
 	for p in $(_leaked_mounts | sort -r); do umount -l "$p" 2>/dev/null; done
-	for c in "${NETNS[@]}"; do ip netns delete "$c" 2>/dev/null; done
+	for c in "${NETNS[@]}" $(ip netns list 2>/dev/null | awk '{ print $1 }' | grep -E "^$BASE(-|$)"); do
+		ip netns delete "$c" 2>/dev/null
+	done
 	rm -rf "$T"
 
 	if [ ${#problems[@]} -gt 0 ]; then
@@ -278,10 +287,14 @@ wait_for() { # FILE [PATTERN] [TENTHS]
 # Readlink of a host namespace of ours, for comparisons.
 host_ns() { readlink "/proc/self/ns/$1"; }
 
-# Make a named netns (deleted by teardown).
+# make_netns SUFFIX: a named netns $BASE-SUFFIX, deleted by the teardown; its
+# path is left in $NETNS_PATH (not echoed: a $(...) subshell would lose the
+# teardown's record of it).
 make_netns() {
 	local name=$BASE-$1
-	ip netns add "$name" && NETNS+=("$name") && echo "/var/run/netns/$name"
+	ip netns add "$name" || return 1
+	NETNS+=("$name")
+	NETNS_PATH=/var/run/netns/$name
 }
 
 # --- assertions -----------------------------------------------------------------
