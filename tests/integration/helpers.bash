@@ -147,16 +147,17 @@ _leaked_mounts() {
 
 teardown() {
 	[ -n "${T:-}" ] || return 0
-	local c p problems=() i
+	local c p problems=()
 	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for c in "${CONTAINERS[@]}"; do
 		timeout -k 5 "$SILO_TIMEOUT" "$SILO_OCI" --root "$STATE" delete --force "$c" \
 			</dev/null >/dev/null 2>&1 3>&- 4>&- 5>&-
 	done
 	# Give killed processes a moment to disappear and cgroups to be removable.
-	for i in $(seq 50); do
+	local deadline=$((SECONDS + 5))
+	while [ "$SECONDS" -lt "$deadline" ]; do
 		[ -z "$(_leaked_pids)" ] && [ -z "$(_leaked_cgroups)" ] && break
-		sleep 0.1
+		sleep 0.2
 	done
 	for c in "${CONTAINERS[@]}"; do
 		[ -e "$STATE/$c" ] && problems+=("state dir left: $STATE/$c")
@@ -262,10 +263,11 @@ state_field() { # FIELD [ID]
 
 ctr_pid() { state_field pid "${1:-$ID}"; }
 
-# Wait until container ID has STATUS.
+# Wait until container ID has STATUS (at most 10 s of wall time, however
+# slow each `state` call is).
 wait_status() { # STATUS [ID]
-	local i
-	for i in $(seq 100); do
+	local deadline=$((SECONDS + 10))
+	while [ "$SECONDS" -lt "$deadline" ]; do
 		[ "$(state_field status "${2:-$ID}")" = "$1" ] && return 0
 		sleep 0.1
 	done
@@ -273,10 +275,11 @@ wait_status() { # STATUS [ID]
 	return 1
 }
 
-# Wait until FILE exists and (optionally) contains PATTERN (grep -E).
-wait_for() { # FILE [PATTERN] [TENTHS]
-	local i
-	for i in $(seq "${3:-100}"); do
+# Wait until FILE exists and (optionally) contains PATTERN (grep -E), at most
+# SECS seconds (default 10).
+wait_for() { # FILE [PATTERN] [SECS]
+	local deadline=$((SECONDS + ${3:-10}))
+	while [ "$SECONDS" -lt "$deadline" ]; do
 		if [ -e "$1" ] && { [ -z "${2:-}" ] || grep -qE -- "$2" "$1"; }; then return 0; fi
 		sleep 0.1
 	done
