@@ -88,7 +88,10 @@ int caps_set_ambient(uint64_t ambient, struct silo_error *err)
 	for (int c = 0; c <= last; c++) {
 		if (!(ambient & (1ULL << c)))
 			continue;
-		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+		/* The kernel refuses a cap that is not both permitted and
+		 * inheritable.  runc warns and goes on; so do we (the init
+		 * cannot log): not raising it only means less privilege. */
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0 && errno != EPERM)
 			return silo_error(err, errno, "raise ambient capability %s",
 					  spec_cap_name(c) ? spec_cap_name(c) : "?");
 	}

@@ -27,6 +27,7 @@
 #include "container.h"
 #include "hooks.h"
 #include "init.h"
+#include "seccomp_filter.h"
 #include "log.h"
 #include "spec.h"
 #include "state.h"
@@ -52,6 +53,7 @@ struct created {
 	int console_local;         /* foreground terminal: our end */
 	struct silo_state st;
 	char **env;
+	struct seccomp_prog *seccomp;
 };
 
 /* ------------------------------------------------------------------ helpers */
@@ -106,6 +108,7 @@ static void created_free(struct created *c)
 	spec_free(c->spec);
 	silo_state_free(&c->st);
 	strv_free(c->env);
+	seccomp_prog_free(c->seccomp);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -297,6 +300,12 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	c->dir_fd = state_dir_create(c->root_fd, o->id, err);
 	if (c->dir_fd < 0)
 		goto out;
+	if (c->spec->linux.seccomp) {
+		cleanup_free char *cache = xasprintf("%s/.cache/seccomp", ctx->root);
+		if (seccomp_prepare(c->spec->linux.seccomp, cache, &c->seccomp, err) < 0)
+			goto fail;
+		l.seccomp = c->seccomp;
+	}
 
 	c->st.id = xstrdup(o->id);
 	c->st.oci_version = xstrdup(c->spec->oci_version);

@@ -8,7 +8,8 @@
  *   before pivot_root, sysctl after it) -> hostname, oom_score_adj, terminal, rlimits,
  *   personality, LSM label -> cwd, identity (caps, user, no_new_privs)
  *   -> executable lookup -> fds -> READY -> wait for start -> startContainer
- *   hooks -> execve.
+ *   hooks -> seccomp (last; before the identity change without no_new_privs)
+ *   -> execve.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -339,6 +340,10 @@ static int init_run(struct launch *l, char **exe, struct silo_error *err)
 	}
 	if (p->selinux_label && write_lsm_label("exec", p->selinux_label, err) < 0)
 		return -1;
+	/* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it before
+	 * the capabilities go; with it, load it last (below). */
+	if (l->seccomp && !p->no_new_privileges && seccomp_install(l->seccomp, err) < 0)
+		return silo_error_ctx(err, "linux.seccomp");
 	if (set_identity_and_cwd(p, err) < 0)
 		return -1;
 	if (process_find_executable(p, exe, err) < 0)
@@ -384,6 +389,10 @@ void init_main(struct launch *l)
 
 	if (init_run(l, &exe, &err) < 0)
 		goto fail;
+	if (l->seccomp && l->spec->process.no_new_privileges && seccomp_install(l->seccomp, &err) < 0) {
+		silo_error_ctx(&err, "linux.seccomp");
+		goto fail;
+	}
 	execve(exe, l->spec->process.args, l->env);
 	silo_error(&err, errno, "exec: \"%s\"", l->spec->process.args[0]);
 fail:

@@ -17,6 +17,7 @@
 
 #include "namespaces.h"
 #include "rootfs.h"
+#include "seccomp_filter.h"
 #include "spec.h"
 #include "util.h"
 
@@ -34,6 +35,7 @@ struct launch {
 	bool no_new_keyring;
 	bool cgroupns;             /* unshare the cgroup namespace after joining the cgroup */
 	bool timens;               /* create a time namespace (with offsets) */
+	const struct seccomp_prog *seccomp;  /* compiled by the parent, or NULL */
 };
 
 NORETURN void init_main(struct launch *l);

@@ -18,8 +18,6 @@
  *    (who could rewrite the checksum too).  The trust comes from the
  *    directory's owner and mode, which we check.
  */
-/* Angle brackets on purpose: found through -I src/lib, our header's
- * #include_next then reaches libseccomp's <seccomp.h> (see seccomp.h). */
 #include <seccomp.h>
 
 #include <errno.h>
@@ -40,6 +38,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "seccomp_filter.h"
 #include "util.h"
 
 #ifndef SECCOMP_FILTER_FLAG_LOG

@@ -13,15 +13,8 @@
  * the newest one the profile names, so libc falls back from e.g. clone3 to
  * clone: see "ENOSYS stub" in seccomp.c.
  */
-#ifndef SILO_SECCOMP_H
-#define SILO_SECCOMP_H
-
-/*
- * This header's name shadows libseccomp's <seccomp.h> for every file built
- * with -I src/lib: pull libseccomp's in from further down the include path,
- * so `#include <seccomp.h>` keeps giving libseccomp's API (plus ours).
- */
-#include_next <seccomp.h>
+#ifndef SILO_SECCOMP_FILTER_H
+#define SILO_SECCOMP_FILTER_H
 
 #include <stdbool.h>
 #include <stddef.h>
