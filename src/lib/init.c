@@ -69,6 +69,17 @@ static int after_pivot(void *data, struct silo_error *err)
 	return write_sysctls(l->spec, err);
 }
 
+/* In a user namespace we created, our ids are still the host's (unmapped)
+ * until we take the namespace's root; the maps are written by now. */
+static int become_userns_root(struct silo_error *err)
+{
+	if (setresgid(0, 0, 0) < 0)
+		return silo_error(err, errno, "setresgid 0 in the new user namespace (linux.gidMappings maps 0?)");
+	if (setresuid(0, 0, 0) < 0)
+		return silo_error(err, errno, "setresuid 0 in the new user namespace (linux.uidMappings maps 0?)");
+	return 0;
+}
+
 /* Stage 1 of the two-stage start (joining a user or pid namespace, or joining
  * namespaces while creating a user namespace): join, create, and fork the
  * real init with CLONE_PARENT so it is the runtime's child.  Returns in the
@@ -89,7 +100,8 @@ static int stage1(struct launch *l, struct silo_error *err)
 			goto fail;
 		}
 		if (sync_send(l->sync_fd, SYNC_USERMAP_REQ, 0, NULL, 0, err) < 0 ||
-		    sync_expect(l->sync_fd, SYNC_USERMAP_DONE, m, "user namespace maps", err) < 0)
+		    sync_expect(l->sync_fd, SYNC_USERMAP_DONE, m, "user namespace maps", err) < 0 ||
+		    become_userns_root(err) < 0)
 			goto fail;
 	}
 	if (flags && unshare((int)flags) < 0) {
@@ -126,8 +138,11 @@ static int join_namespaces(struct launch *l, struct silo_error *err)
 	if (l->ns.slow_path) {
 		if (stage1(l, err) < 0)
 			return -1;
-	} else if (ns_join(&l->ns, ~(1u << NS_TIME), err) < 0) {
-		return -1;
+	} else {
+		if ((l->ns.new_flags & CLONE_NEWUSER) && become_userns_root(err) < 0)
+			return -1;
+		if (ns_join(&l->ns, ~(1u << NS_TIME), err) < 0)
+			return -1;
 	}
 	/* After the parent put us in our cgroup: the cgroup ns root is ours. */
 	if (l->cgroupns && unshare(CLONE_NEWCGROUP) < 0)
