@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <seccomp.h>
+
 #include "seccomp_filter.h"
 #include "spec.h"
 #include "util.h"

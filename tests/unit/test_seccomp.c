@@ -34,6 +34,8 @@
 #include <unistd.h>
 
 #include "error.h"
+#include <seccomp.h>
+
 #include "seccomp_filter.h"
 #include "spec.h"
 #include "util.h"
