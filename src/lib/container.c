@@ -162,6 +162,23 @@ static int write_pid_file(const char *path, pid_t pid, struct silo_error *err)
 	return 0;
 }
 
+/* --pidfd-socket: hand the caller a pidfd of the init (runc's protocol: one
+ * SCM_RIGHTS fd on a unix stream socket), so it can signal and wait without
+ * pid reuse races. */
+static int send_pidfd(const char *path, pid_t pid, struct silo_error *err)
+{
+	cleanup_close int sock = -1, pidfd = sys_pidfd_open(pid, 0);
+
+	if (pidfd < 0)
+		return silo_error(err, errno, "--pidfd-socket: pidfd_open");
+	sock = terminal_connect(path, err);
+	if (sock < 0)
+		return silo_error_ctx(err, "--pidfd-socket");
+	if (terminal_send_fd(sock, pidfd, "pidfd", err) < 0)
+		return silo_error_ctx(err, "--pidfd-socket %s", path);
+	return 0;
+}
+
 /* Validation that needs the host: runs before anything is created. */
 static int check_host(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 		      const struct spec *spec, enum launch_mode mode, struct silo_error *err)
@@ -396,6 +413,8 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	if (state_write(c->dir_fd, &c->st, err) < 0)
 		goto fail;
 	if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)
+		goto fail;
+	if (o->pidfd_socket && send_pidfd(o->pidfd_socket, c->pid, err) < 0)
 		goto fail;
 	r = 0;
 	goto out;
