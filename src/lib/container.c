@@ -354,8 +354,10 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	}
 	if (o->console_socket) {
 		l.console_fd = terminal_connect(o->console_socket, err);
-		if (l.console_fd < 0)
+		if (l.console_fd < 0) {
+			silo_error_ctx(err, "--console-socket");
 			goto fail;
+		}
 	} else if (c->spec->process.terminal) {
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console_sv) < 0) {
 			silo_error(err, errno, "socketpair");

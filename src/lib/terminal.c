@@ -105,15 +105,15 @@ int terminal_connect(const char *path, struct silo_error *err)
 	int fd;
 
 	if (strlen(path) >= sizeof(addr.sun_path))
-		return silo_error(err, ENAMETOOLONG, "console socket %s", path);
+		return silo_error(err, ENAMETOOLONG, "socket path %s", path);
 	strcpy(addr.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return silo_error(err, errno, "console socket: socket");
+		return silo_error(err, errno, "socket");
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		int e = errno;
 		close(fd);
-		return silo_error(err, e, "connect to console socket %s", path);
+		return silo_error(err, e, "connect to %s", path);
 	}
 	return fd;
 }
