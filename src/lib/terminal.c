@@ -176,8 +176,8 @@ struct terminal_proxy *terminal_proxy_new(int master, struct silo_error *err)
 	tp->stdin_open = true;
 	if (isatty(0) && tcgetattr(0, &tp->saved) == 0) {
 		struct termios raw = tp->saved;
+		/* Fully raw: the container's own pty already turns \n into \r\n. */
 		cfmakeraw(&raw);
-		raw.c_oflag = tp->saved.c_oflag;   /* keep output processing */
 		if (tcsetattr(0, TCSANOW, &raw) == 0)
 			tp->raw = true;
 	}
