@@ -201,6 +201,8 @@ load helpers
 @test "lifecycle: list shows containers as a table, as JSON and quietly" {
 	args /probe pause
 	create_ctr
+	# Each container needs a cgroup of its own.
+	cfg --arg cg "$BASE-b" '.linux.cgroupsPath = $cg'
 	create_ctr --id "$BASE-b"
 	srun silo start "$BASE-b"
 	wait_for "$T/$BASE-b.out" ready

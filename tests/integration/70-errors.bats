@@ -75,7 +75,8 @@ load helpers
 	srun silo create --bundle "$BUNDLE" "$ID"
 	assert_error
 	if is_silo; then
-		[[ "$stderr" == "silo-oci: config.json"* ]] || fail "does not start with config.json: $stderr"
+		# After "silo-oci: " and the command's own "create: ", if any.
+		[[ "$stderr" =~ ^silo-oci:\ ([a-z]+:\ )?config\.json ]] || fail "does not start with config.json: $stderr"
 		grep -qE '3:[0-9]+' <<<"$stderr" || fail "no line:column: $stderr"
 	fi
 }
