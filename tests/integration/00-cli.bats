@@ -45,6 +45,12 @@ load helpers
 	assert_usage_error
 }
 
+@test "cli: an unknown flag is a usage error and creates nothing" {
+	srun silo create --no-such-flag --bundle "$BUNDLE" "$ID"
+	assert_usage_error
+	[ ! -e "$STATE/$ID" ] || fail "state dir made"
+}
+
 @test "cli: state without an id is a usage error" {
 	srun silo state
 	assert_usage_error
