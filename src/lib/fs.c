@@ -22,10 +22,12 @@
  */
 #include "syscalls.h"
 
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 
 #include "fs.h"
@@ -508,4 +510,112 @@ int fs_ensure_mountpoint(int root_fd, const char *path, bool is_dir, struct silo
 		}
 	}
 	return silo_error(err, EAGAIN, "create mountpoint %s", path);
+}
+
+/* ------------------------------------------------------------ copy-up */
+
+#define FS_COPY_MAX_DEPTH 64
+
+static int copy_file(int sdir, int ddir, const char *name, const struct stat *st)
+{
+	cleanup_close int in = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_close int out = -1;
+	off_t left = st->st_size;
+
+	if (in < 0)
+		return -1;
+	out = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		     st->st_mode & 07777);
+	if (out < 0)
+		return -1;
+	while (left > 0) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+
+		if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL))
+			n = sendfile(out, in, NULL, (size_t)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;   /* the file shrank under us */
+		left -= n;
+	}
+	return 0;
+}
+
+/* One entry: create it in ddir like in sdir, owner, mode and times included. */
+static int copy_entry(int sdir, int ddir, const char *name, int depth)
+{
+	struct stat st;
+	struct timespec times[2];
+
+	if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	switch (st.st_mode & S_IFMT) {
+	case S_IFDIR: {
+		cleanup_close int s2 = -1;
+		cleanup_close int d2 = -1;
+
+		if (depth >= FS_COPY_MAX_DEPTH) {
+			errno = ELOOP;
+			return -1;
+		}
+		if (mkdirat(ddir, name, st.st_mode & 07777) < 0)
+			return -1;
+		s2 = openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		d2 = openat(ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (s2 < 0 || d2 < 0 || fs_copy_tree(s2, d2, depth + 1) < 0)
+			return -1;
+		break;
+	}
+	case S_IFREG:
+		if (copy_file(sdir, ddir, name, &st) < 0)
+			return -1;
+		break;
+	case S_IFLNK: {
+		cleanup_free char *target = read_link_at(sdir, name);
+
+		if (target == NULL || symlinkat(target, ddir, name) < 0)
+			return -1;
+		break;
+	}
+	default:
+		if (mknodat(ddir, name, st.st_mode, st.st_rdev) < 0)
+			return -1;
+		break;
+	}
+	if (fchownat(ddir, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM &&
+	    errno != EINVAL)
+		return -1;
+	/* The umask and chown may have dropped bits; what we made is no
+	 * symlink, so fchmodat cannot be diverted. */
+	if (!S_ISLNK(st.st_mode) && fchmodat(ddir, name, st.st_mode & 07777, 0) < 0)
+		return -1;
+	times[0] = st.st_atim;
+	times[1] = st.st_mtim;
+	(void)utimensat(ddir, name, times, AT_SYMLINK_NOFOLLOW);
+	return 0;
+}
+
+int fs_copy_tree(int src_dirfd, int dst_dirfd, int depth)
+{
+	int fd = openat(src_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_dir DIR *d = NULL;
+	struct dirent *e;
+
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((errno = 0, e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (copy_entry(dirfd(d), dst_dirfd, e->d_name, depth) < 0)
+			return -1;
+	}
+	return errno != 0 ? -1 : 0;
 }

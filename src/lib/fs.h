@@ -53,4 +53,10 @@ const char *fs_fd_path(int fd, char *buf, size_t len);
 void fs_disable_new_mount_api(void);
 bool fs_new_mount_api(void);
 
+/* Copy the content of directory src_dirfd into dst_dirfd (tmpcopyup):
+ * files, directories, symlinks (as symlinks) and nodes, with owner, mode and
+ * times, never following a symlink.  depth is 0 for the caller.  Returns -1
+ * with errno set. */
+int fs_copy_tree(int src_dirfd, int dst_dirfd, int depth);
+
 #endif

@@ -352,7 +352,7 @@ static void push_ro(struct rootfs *r, int mfd, const char *dest)
  */
 static int new_fs(struct rootfs *r, const char *type, const char *source, const char *data,
 		  unsigned long ms, const struct mnt_attr *a, int dst, const char *dest,
-		  bool defer_ro, struct silo_error *err)
+		  bool defer_ro, int copy_from, struct silo_error *err)
 {
 	struct mnt_attr later = *a;
 	uint64_t now = a->set;
@@ -369,6 +369,8 @@ static int new_fs(struct rootfs *r, const char *type, const char *source, const 
 
 		if (mfd < 0)
 			return -1;
+		if (copy_from >= 0 && fs_copy_tree(copy_from, mfd, 0) < 0)
+			return silo_error(err, errno, "tmpcopyup");
 		if (attach(mfd, dst, err) < 0) {
 			if (err->errnum == EINVAL && fstat(dst, &st) == 0 && !S_ISDIR(st.st_mode))
 				return fail(err, ENOTDIR, "destination is not a directory");
@@ -385,6 +387,14 @@ static int new_fs(struct rootfs *r, const char *type, const char *source, const 
 	if (mount(source, fs_fd_path(dst, buf, sizeof(buf)), type, ms, data) < 0)
 		return errno == ENOTDIR ? fail(err, ENOTDIR, "destination is not a directory")
 					: silo_error(err, errno, "mount");
+	if (copy_from >= 0) {
+		cleanup_close int top = fs_open_in_root(r->root_fd, dest, O_RDONLY | O_DIRECTORY, 0, err);
+
+		if (top < 0)
+			return -1;
+		if (fs_copy_tree(copy_from, top, 0) < 0)
+			return silo_error(err, errno, "tmpcopyup");
+	}
 	if (dest != NULL && classic_apply(r, dest, &later, err) < 0)
 		return -1;
 	if (defer_ro)
@@ -597,6 +607,7 @@ static int mount_bind(struct rootfs *r, const struct spec_mount *m, struct silo_
 static int mount_fs(struct rootfs *r, const struct spec_mount *m, struct silo_error *err)
 {
 	cleanup_close int dst = -1;
+	cleanup_close int copy_from = -1;
 	struct mnt_attr a;
 	int ret;
 
@@ -606,8 +617,16 @@ static int mount_fs(struct rootfs *r, const struct spec_mount *m, struct silo_er
 	if (dst < 0)
 		return -1;
 	attr_from_opts(&m->opts, &a);
+	if (m->opts.extensions & SPEC_MOUNT_TMPCOPYUP) {
+		if (strcmp(m->type, "tmpfs") != 0)
+			return fail(err, EINVAL, "tmpcopyup is only for tmpfs");
+		/* What the tmpfs will hide, opened before it does. */
+		copy_from = openat(dst, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (copy_from < 0)
+			return silo_error(err, errno, "tmpcopyup: open %s", m->destination);
+	}
 	ret = new_fs(r, m->type, m->source, m->opts.data, m->opts.flags, &a, dst, m->destination,
-		     (a.set & MOUNT_ATTR_RDONLY) != 0, err);
+		     (a.set & MOUNT_ATTR_RDONLY) != 0, copy_from, err);
 	if (ret < 0 && err->errnum == EPERM && r->opts->userns && strcmp(m->type, "sysfs") == 0) {
 		/* A sysfs of a network namespace we do not own cannot be
 		 * mounted: show the host's, as runc does (ro when asked). */
@@ -699,7 +718,7 @@ static int cgroup_v1_entry_classic(struct rootfs *r, size_t i, int tfd, const ch
 		return silo_error(err, errno, "open %s", dest);
 	if (r->opts->cgroupns)
 		return new_fs(r, v2 ? "cgroup2" : "cgroup", "cgroup", options, 0, a, sub, dest, false,
-			      err);
+			      -1, err);
 	src = open_bind_source(r, r->opts->cgroup_dirs[i], false, err);
 	return src < 0 ? -1 : bind_onto(r, src, false, sub, dest, a, err);
 }
@@ -723,7 +742,7 @@ static int cgroup_v1_tree(struct rootfs *r, const struct spec_mount *m, const st
 		if (tfd < 0 || attach(tfd, dst, err) < 0)
 			return -1;
 	} else {
-		if (new_fs(r, "tmpfs", "cgroup", "mode=755", 0, &ta, dst, NULL, false, err) < 0)
+		if (new_fs(r, "tmpfs", "cgroup", "mode=755", 0, &ta, dst, NULL, false, -1, err) < 0)
 			return -1;
 		tfd = fs_open_in_root(r->root_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
 		if (tfd < 0)
@@ -776,7 +795,8 @@ static int mount_cgroup(struct rootfs *r, const struct spec_mount *m, struct sil
 	if (!host_is_cgroup2())
 		return cgroup_v1_tree(r, m, &a, dst, err);
 	if (o->cgroupns)
-		return new_fs(r, "cgroup2", "cgroup", NULL, 0, &a, dst, m->destination, false, err);
+		return new_fs(r, "cgroup2", "cgroup", NULL, 0, &a, dst, m->destination, false, -1,
+			      err);
 	if (o->n_cgroups > 0) {
 		cleanup_close int src = open_bind_source(r, o->cgroup_dirs[0], false, err);
 
@@ -785,7 +805,8 @@ static int mount_cgroup(struct rootfs *r, const struct spec_mount *m, struct sil
 	/* No cgroup of our own to show and no namespace: an empty ro tmpfs
 	 * rather than the host's hierarchy (CVE-2023-25809). */
 	a.set |= MOUNT_ATTR_RDONLY;
-	return new_fs(r, "tmpfs", "cgroup", "mode=755", 0, &a, dst, m->destination, false, err);
+	return new_fs(r, "tmpfs", "cgroup", "mode=755", 0, &a, dst, m->destination, false, -1,
+		      err);
 }
 
 static int mount_one(struct rootfs *r, const struct spec_mount *m, struct silo_error *err)
@@ -795,8 +816,6 @@ static int mount_one(struct rootfs *r, const struct spec_mount *m, struct silo_e
 
 	if (m->opts.extensions & (SPEC_MOUNT_IDMAP | SPEC_MOUNT_RIDMAP))
 		ret = fail(err, ENOTSUP, "idmapped mounts are not supported");
-	else if (m->opts.extensions & SPEC_MOUNT_TMPCOPYUP)
-		ret = fail(err, ENOTSUP, "tmpcopyup is not supported");
 	else if (bind)
 		ret = mount_bind(r, m, err);
 	else if (m->type == NULL)
