@@ -19,18 +19,27 @@
  * Destination rules (the CVE-2019-16884/19921, 2023-27561 classes):
  *   - /proc, /sys and /dev, and anything beneath them, are reached through
  *     the top directory opened with O_NOFOLLOW: a symlinked /proc, /sys or
- *     /dev is refused ("destination is a symlink"), never followed;
+ *     /dev is refused ("destination is a symlink"), never followed, and what
+ *     lies beneath is resolved with that directory as the root;
  *   - only procfs may be mounted on /proc itself (type proc, or a bind whose
  *     source is procfs); beneath /proc only the files lxcfs emulates
  *     (cpuinfo, meminfo, ...), like runc's checkProcMount;
- *   - elsewhere a final symlink is followed *inside* the root (as runc's
- *     SecureJoin does: an image's /etc/resolv.conf -> ../run/... works) and a
- *     missing destination is created without following a final symlink.
+ *   - elsewhere an existing destination is opened following symlinks
+ *     *inside* the root (as runc's SecureJoin does: an image's
+ *     /etc/resolv.conf -> ../run/resolv.conf mounts on its target); a missing
+ *     one is created, and a dangling final symlink is refused, not followed.
  *
  * New filesystems mounted read-only (a ro /dev tmpfs, say) are mounted
  * writable and made read-only once everything beneath them is in place;
  * binds are made read-only at once (they are host data: nothing may be
- * created in them).
+ * created in them).  tmpcopyup fills a new tmpfs from the directory it hides
+ * before it is attached.
+ *
+ * After pivot_root: maskedPaths get the container's /dev/null, checked to be
+ * char 1:3 (CVE-2025-31133), bound on files, and one read-only tmpfs, cloned,
+ * on directories; readonlyPaths get a recursive bind on themselves made
+ * read-only (mount_setattr keeps nosuid/nodev/noexec); a missing path is
+ * skipped, a repeated one done once.
  */
 /* glibc's <sys/mount.h> first: syscalls.h only fills in what it lacks. */
 #include <sys/mount.h>
