@@ -507,7 +507,8 @@ verdict() {
 	ok_m=$(awk -v v="$rss" 'BEGIN { print (v <= 2048) ? "met" : "NOT met" }')
 	if [ ! -s "$T/res/warm.crun" ]; then
 		r=$(paired_ratio warm silo-oci runc 1)
-		echo "RESULT: silo-oci/runc warm $(fmt "$r" %.2f) (crun not measured in this view);" \
+		c=$(paired_ratio warm silo-oci runc 3)
+		echo "RESULT: silo-oci/runc warm $(fmt "$r" %.2f) (cpu $(fmt "$c" %.2f)), crun not measured;" \
 			"peak RSS $rss KB: <= 2 MB $ok_m"
 		return
 	fi
