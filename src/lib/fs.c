@@ -63,13 +63,13 @@ static void read_env_once(void)
 
 void fs_disable_openat2(void)
 {
-	env_read = true;
+	read_env_once();
 	openat2_state = 0;
 }
 
 void fs_disable_new_mount_api(void)
 {
-	env_read = true;
+	read_env_once();
 	mount_api_state = 0;
 }
 

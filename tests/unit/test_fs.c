@@ -314,6 +314,13 @@ static void test_final_symlink_nofollow(void **state)
 	assert_int_equal(fstat(fd, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	close(fd);
+	/* A final symlink to a directory, opened as one (O_DIRECTORY meets the
+	 * link first in the walk). */
+	fd = fs_open_in_root(root_fd, "/rel", O_RDONLY | O_DIRECTORY, 0, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	close(fd);
 	assert_int_equal(fs_open_in_root(root_fd, "/file", O_PATH | O_DIRECTORY, 0, &err), -1);
 	assert_int_equal(err.errnum, ENOTDIR);
 	assert_int_equal(fs_open_in_root(root_fd, "/file/x", O_PATH, 0, &err), -1);
