@@ -245,8 +245,7 @@ static int walk_resolve(int root_fd, const char *path, int flags, mode_t mode, b
 	fd = openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	walk_push(&w, fd);
-	fd = -1;
+	walk_push(&w, take_fd(&fd));
 
 	for (;;) {
 		const char *e, *rest;
@@ -319,8 +318,7 @@ static int walk_resolve(int root_fd, const char *path, int flags, mode_t mode, b
 					goto fail;
 				}
 				if (!last) {
-					walk_push(&w, fd);
-					fd = -1;
+					walk_push(&w, take_fd(&fd));
 					p = e;
 					tries = 0;
 					continue;
