@@ -291,11 +291,9 @@ char *state_to_oci_json(const struct silo_state *s, enum silo_status status, boo
 char *state_now_rfc3339(void)
 {
 	struct timespec ts;
-	struct tm tm;
 	char buf[64];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+	format_rfc3339_utc(&ts, buf, sizeof(buf));
+	return xstrdup(buf);
 }

@@ -335,3 +335,28 @@ char proc_state(pid_t pid)
 		return 0;
 	return st;
 }
+
+/* Days since 1970-01-01 -> civil date (Howard Hinnant's days_from_civil, inverted). */
+void format_rfc3339_utc(const struct timespec *ts, char *buf, size_t len)
+{
+	int64_t secs = ts->tv_sec, days = secs / 86400, rem = secs % 86400;
+	int64_t era, doe, yoe, y, doy, mp, d, m;
+
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	snprintf(buf, len, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%09ldZ", (long long)y,
+		 (long long)m, (long long)d, (long long)(rem / 3600), (long long)(rem / 60 % 60),
+		 (long long)(rem % 60), ts->tv_nsec);
+}

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -85,6 +86,10 @@ int parse_i64(const char *s, int64_t *out);
 int parse_u64(const char *s, uint64_t *out);
 
 bool str_has_prefix(const char *s, const char *prefix);
+
+/* "2026-01-02T03:04:05.123456789Z" (UTC, nanoseconds) into buf (>= 31 bytes).
+ * Not gmtime/strftime: glibc reads the host's timezone file for those. */
+void format_rfc3339_utc(const struct timespec *ts, char *buf, size_t len);
 
 /* Start time of a process (field 22 of /proc/PID/stat), 0 when it is gone.
  * Together with the pid it names a process: pids are reused, this pair is not. */

@@ -149,6 +149,27 @@ static void test_parse_numbers(void **state)
 	assert_int_equal(parse_u64("18446744073709551616", &u), -1);
 }
 
+static void test_rfc3339(void **state)
+{
+	char buf[64];
+	struct tm tm;
+
+	(void)state;
+	format_rfc3339_utc(&(struct timespec){ .tv_sec = 0, .tv_nsec = 5 }, buf, sizeof(buf));
+	assert_string_equal(buf, "1970-01-01T00:00:00.000000005Z");
+	format_rfc3339_utc(&(struct timespec){ .tv_sec = 951782400 }, buf, sizeof(buf));
+	assert_string_equal(buf, "2000-02-29T00:00:00.000000000Z");
+	/* agrees with gmtime_r over a wide range, leap years included */
+	for (time_t t = -2208988800LL; t < 4102444800LL; t += 86399 * 37) {
+		char want[64];
+		gmtime_r(&t, &tm);
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.000000000Z", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		format_rfc3339_utc(&(struct timespec){ .tv_sec = t }, buf, sizeof(buf));
+		assert_string_equal(buf, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +181,7 @@ int main(void)
 		cmocka_unit_test(test_state_json_shape),
 		cmocka_unit_test(test_sync_error_roundtrip),
 		cmocka_unit_test(test_parse_numbers),
+		cmocka_unit_test(test_rfc3339),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
