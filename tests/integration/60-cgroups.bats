@@ -92,9 +92,14 @@ start_paused() {
 	     | .process.capabilities.permitted += ["CAP_MKNOD"]'
 	# 1:11 is /dev/kmsg: not in the default allow list, harmless to open.  A
 	# runtime may deny its mknod (silo) or only its use (runc allows "c *:* m").
-	args /bin/sh -c 'if mknod /tmp/kmsg c 1 11; then /probe open /tmp/kmsg || echo open-denied; else echo mknod-denied; fi
+	# The mknod of an allowed device (1:3) shows that CAP_MKNOD and the
+	# filesystem allow mknod at all, so a refusal of 1:11 is the policy's.
+	args /bin/sh -c 'mknod /tmp/null c 1 3 && echo null-ok
+		if mknod /tmp/kmsg c 1 11; then /probe open /tmp/kmsg || echo open-denied; else echo mknod-denied; fi
 		/probe write /dev/null x; /probe open /dev/zero'
 	run_ctr
+	[ "${lines[0]}" = null-ok ] || fail "mknod of an allowed device (1:3) failed: $output $stderr"
+	lines=("${lines[@]:1}")
 	case "${lines[0]}" in
 	mknod-denied) ;;
 	open-denied) grep -q 'open /tmp/kmsg: EPERM' <<<"$stderr" || fail "open failed, but not with EPERM: $stderr" ;;
