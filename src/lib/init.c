@@ -129,9 +129,20 @@ fail:
 
 static int join_namespaces(struct launch *l, struct silo_error *err)
 {
-	struct sync_msg *m = xmalloc(sizeof(*m));
-	int r = sync_expect(l->sync_fd, SYNC_PARENT_DONE, m, "the parent's setup", err);
+	struct sync_msg *m;
+	int r;
 
+	/* Fast path: clone left the network namespace to us, so that creating
+	 * it overlaps with the parent attaching us to the cgroup.  It belongs
+	 * to the user namespace clone made, as it would have from clone. */
+	if (!l->ns.slow_path && (l->ns.new_flags & CLONE_NEWNET)) {
+		if (unshare(CLONE_NEWNET) < 0)
+			return silo_error(err, errno, "create network namespace");
+		if (ns_loopback_up(err) < 0)
+			return -1;
+	}
+	m = xmalloc(sizeof(*m));
+	r = sync_expect(l->sync_fd, SYNC_PARENT_DONE, m, "the parent's setup", err);
 	free(m);
 	if (r < 0)
 		return -1;
@@ -308,7 +319,7 @@ static int init_run(struct launch *l, char **exe, struct silo_error *err)
 		return -1;
 	if (setsid() < 0)
 		return silo_error(err, errno, "setsid");
-	if ((l->ns.new_flags & CLONE_NEWNET) && ns_loopback_up(err) < 0)
+	if (l->ns.slow_path && (l->ns.new_flags & CLONE_NEWNET) && ns_loopback_up(err) < 0)
 		return -1;
 	if (!l->no_new_keyring) {
 		char name[1100];
