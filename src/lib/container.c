@@ -497,31 +497,52 @@ static void run_late_hooks(const struct silo_state *st, enum spec_hook_kind kind
 	spec_hooks_free(&hooks);
 }
 
-/* Open exec.fifo and read the init's byte, watching the init with a pidfd. */
+/*
+ * Open exec.fifo: the init, blocked opening its write end, goes on and writes
+ * "0".  Then read to EOF: the init holds the write end close-on-exec, so EOF
+ * means the payload is executing, and bytes after the "0" are the init's
+ * error (startContainer hook, seccomp, execve).  A pidfd watches for an init
+ * that died before it ever opened the fifo.
+ */
 static int release_init(int dir_fd, const struct silo_state *st, struct silo_error *err)
 {
 	cleanup_close int fifo = openat(dir_fd, STATE_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	cleanup_close int pidfd = sys_pidfd_open(st->pid, 0);
-	char b;
+	char msg[SILO_ERROR_MAX];
+	size_t len = 0;
+	bool released = false;
 
 	if (fifo < 0)
 		return silo_error(err, errno, "open exec.fifo");
-	for (;;) {
-		struct pollfd p[2] = { { .fd = fifo, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
-		ssize_t n;
-
-		if (poll(p, 2, pidfd >= 0 ? -1 : 100) < 0 && errno != EINTR)
-			return silo_error(err, errno, "poll exec.fifo");
-		n = read(fifo, &b, 1);
-		if (n == 1)
-			break;
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return silo_error(err, errno, "read exec.fifo");
-		if ((p[1].revents & POLLIN) || !state_init_alive(st))
-			return silo_error(err, 0, "cannot start a container that has stopped");
-	}
 	if (unlinkat(dir_fd, STATE_FIFO, 0) < 0)
 		return silo_error(err, errno, "remove exec.fifo");
+	for (;;) {
+		struct pollfd p[2] = { { .fd = fifo, .events = POLLIN },
+				       { .fd = released ? -1 : pidfd, .events = POLLIN } };
+		char buf[512];
+		ssize_t n;
+
+		if (poll(p, 2, pidfd >= 0 || released ? -1 : 100) < 0 && errno != EINTR)
+			return silo_error(err, errno, "poll exec.fifo");
+		n = read(fifo, buf, sizeof(buf));
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return silo_error(err, errno, "read exec.fifo");
+		if (n > 0) {
+			size_t from = released ? 0 : 1, k = (size_t)n - from;
+			released = true;
+			if (k > sizeof(msg) - 1 - len)
+				k = sizeof(msg) - 1 - len;
+			memcpy(msg + len, buf + from, k);
+			len += k;
+			continue;
+		}
+		if (n == 0 && released)
+			break;   /* EOF: execve closed the init's end */
+		if (!released && ((p[1].revents & POLLIN) || !state_init_alive(st)))
+			return silo_error(err, 0, "cannot start a container that has stopped");
+	}
+	if (len > 0)
+		return silo_error_set_raw(err, 0, msg, len);
 	return 0;
 }
 
@@ -635,14 +656,16 @@ static void wait_gone(const struct silo_state *st)
 		usleep(10000);
 }
 
-/* Kill everything, run poststop, remove the cgroup and the state dir. */
+/* Kill everything, run poststop, remove the cgroup and the state dir.
+ * `loaded` is the container's cgroup when the caller holds it already
+ * (borrowed), else it is rebuilt from the state. */
 static int destroy(int root_fd, const char *id, const struct silo_state *st,
-		   struct silo_error *err)
+		   struct cgroup *loaded, struct silo_error *err)
 {
-	struct cgroup *cg = NULL;
+	struct cgroup *cg = loaded;
 	struct silo_error e;
 
-	if (st->cgroup_json && cgroup_from_json(st->cgroup_json, &cg, err) < 0)
+	if (cg == NULL && st->cgroup_json && cgroup_from_json(st->cgroup_json, &cg, err) < 0)
 		return -1;
 	if (state_init_alive(st)) {
 		/* Through the cgroup when there is one: it thaws a paused
@@ -652,11 +675,11 @@ static int destroy(int root_fd, const char *id, const struct silo_state *st,
 		wait_gone(st);
 	}
 	if (cg) {
-		if (cgroup_destroy(cg, err) < 0) {
+		int r = cgroup_destroy(cg, err);
+		if (cg != loaded)
 			cgroup_free(cg);
+		if (r < 0)
 			return -1;
-		}
-		cgroup_free(cg);
 	}
 	run_late_hooks(st, HOOK_POSTSTOP, STATUS_STOPPED);
 	return state_dir_remove(root_fd, id, err);
@@ -685,7 +708,7 @@ int silo_container_delete(const struct silo_ctx *ctx, const char *id, bool force
 		r = silo_error(err, 0, "cannot delete container %s that is not stopped: %s", id,
 			       silo_status_names[status]);
 	else
-		r = destroy(root_fd, id, &st, err);
+		r = destroy(root_fd, id, &st, NULL, err);
 	silo_state_free(&st);
 	close(dir_fd);
 	close(root_fd);
@@ -951,15 +974,13 @@ int silo_container_run(const struct silo_ctx *ctx, const struct silo_create_opts
 	tp = NULL;
 	r = 0;
 	if (!o->keep) {
+		/* Under the lock, and only if nobody deleted it meanwhile. */
 		struct silo_error e;
 		int dir_fd = state_dir_open(c.root_fd, o->id, true, &e);
-		struct silo_state st;
 
-		if (dir_fd >= 0 && state_read(dir_fd, o->id, &st, &e) == 0) {
-			if (destroy(c.root_fd, o->id, &st, &e) < 0)
-				silo_warn("delete %s: %s", o->id, e.msg);
-			silo_state_free(&st);
-		}
+		if (dir_fd >= 0 && faccessat(dir_fd, "state.json", F_OK, 0) == 0 &&
+		    destroy(c.root_fd, o->id, &c.st, c.cg, &e) < 0)
+			silo_warn("delete %s: %s", o->id, e.msg);
 		if (dir_fd >= 0)
 			close(dir_fd);
 	}

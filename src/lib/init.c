@@ -284,7 +284,10 @@ static int prepare_fds(const struct launch *l, struct silo_error *err)
 	return 0;
 }
 
-/* Block until `start` opens exec.fifo, through the host /proc we kept. */
+/* Block until `start` opens exec.fifo, through the host /proc we kept.
+ * The write end stays open, close-on-exec, in l->fifo_fd: `start` reads to
+ * EOF, so it returns (and runs poststart) only once the payload runs, and a
+ * failure before that is written into the fifo for `start` to report. */
 static int wait_for_start(struct launch *l, struct silo_error *err)
 {
 	char path[64];
@@ -298,14 +301,11 @@ static int wait_for_start(struct launch *l, struct silo_error *err)
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return silo_error(err, errno, "open exec.fifo");
-	if (write_all(fd, "0", 1) < 0) {
-		int e = errno;
-		close(fd);
-		return silo_error(err, e, "write exec.fifo");
-	}
-	close(fd);
 	close(l->fifo_fd);
 	close(l->proc_fd);
+	l->fifo_fd = fd;
+	if (write_all(fd, "0", 1) < 0)
+		return silo_error(err, errno, "write exec.fifo");
 	return 0;
 }
 
@@ -424,7 +424,7 @@ void init_main(struct launch *l)
 fail:
 	if (l->sync_fd >= 0)
 		sync_send_error(l->sync_fd, &err);
-	else
-		dprintf(2, "silo-oci: %s\n", err.msg);
+	else if (l->fifo_fd >= 0)
+		(void)!write_all(l->fifo_fd, err.msg, strlen(err.msg));   /* for `start` */
 	_exit(l->sync_fd >= 0 ? 1 : 127);
 }
