@@ -16,6 +16,7 @@
 #include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
@@ -393,6 +394,30 @@ static int init_run(struct launch *l, char **exe, struct silo_error *err)
 	return init_hooks(l, HOOK_START_CONTAINER, "created", err);
 }
 
+/* execve resets handled signals but keeps ignored ones: put back the
+ * default for those the caller ignored (SigIgn in /proc/self/status), one
+ * read instead of a sigaction per signal. */
+static void reset_ignored_signals(void)
+{
+	char buf[2048], *p;
+	unsigned long long ign;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0 || (buf[n] = '\0', p = strstr(buf, "\nSigIgn:")) == NULL) {
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
+		return;
+	}
+	ign = strtoull(p + 9, NULL, 16);
+	for (int sig = 1; sig <= 64 && ign; sig++, ign >>= 1)
+		if ((ign & 1) && sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+}
+
 void init_main(struct launch *l)
 {
 	struct silo_error err;
@@ -408,9 +433,7 @@ void init_main(struct launch *l)
 	/* The payload starts with no blocked signals and default handlers. */
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
+	reset_ignored_signals();
 	silo_log_set(NULL, NULL, 0);
 
 	if (init_run(l, &exe, &err) < 0)
