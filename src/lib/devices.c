@@ -42,19 +42,6 @@ static const struct {
 	{ "stderr", "/proc/self/fd/2" },
 };
 
-/* An error whose text says it all (no strerror appended). */
-static int fail(struct silo_error *err, int errnum, const char *fmt, ...) SILO_FORMAT(3, 4);
-static int fail(struct silo_error *err, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	silo_error_v(err, 0, fmt, ap);
-	va_end(ap);
-	err->errnum = errnum;
-	return -1;
-}
-
 /* /dev of the root, a real directory (created when missing). */
 static int open_dev_dir(int root_fd, struct silo_error *err)
 {
@@ -70,7 +57,7 @@ static int open_dev_dir(int root_fd, struct silo_error *err)
 			continue;
 		}
 		if (fstatat(root_fd, "dev", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-			return fail(err, ELOOP, "/dev is a symlink: refusing to populate it");
+			return silo_error_errnum(err, ELOOP, "/dev is a symlink: refusing to populate it");
 		return silo_error(err, errno, "open /dev");
 	}
 	return silo_error(err, EAGAIN, "open /dev");
@@ -153,7 +140,7 @@ static int make_node(int dirfd, const char *name, const char *path, mode_t type,
 			return -1;
 	}
 	if (!node_matches(dirfd, name, type, rdev))
-		return fail(err, EXDEV, "%s is not the node just created (raced?)", path);
+		return silo_error_errnum(err, EXDEV, "%s is not the node just created (raced?)", path);
 	return 0;
 }
 
@@ -247,7 +234,7 @@ static int spec_device(int root_fd, const struct spec_device *d, bool userns,
 
 	name = strrchr(clean, '/') + 1;
 	if (*name == '\0')
-		return fail(err, EINVAL, "device path %s names no file", d->path);
+		return silo_error_errnum(err, EINVAL, "device path %s names no file", d->path);
 	parent = xstrndup(clean, name - clean > 1 ? (size_t)(name - clean - 1) : 1);
 	pfd = fs_mkdir_p_in_root(root_fd, parent, 0755, err);
 	if (pfd < 0)
@@ -269,7 +256,7 @@ static int spec_device(int root_fd, const struct spec_device *d, bool userns,
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return silo_error(err, errno, "open %s", clean);
 	if ((st.st_mode & S_IFMT) != type || (type != S_IFIFO && st.st_rdev != rdev))
-		return fail(err, EXDEV, "%s is not the node just created (raced?)", clean);
+		return silo_error_errnum(err, EXDEV, "%s is not the node just created (raced?)", clean);
 	if (fchownat(fd, "", d->uid.set ? (uid_t)d->uid.v : (uid_t)-1,
 		     d->gid.set ? (gid_t)d->gid.v : (gid_t)-1, AT_EMPTY_PATH) < 0)
 		return silo_error(err, errno, "chown %s", clean);

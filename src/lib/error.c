@@ -47,6 +47,18 @@ int silo_error(struct silo_error *err, int errnum, const char *fmt, ...)
 	return -1;
 }
 
+int silo_error_errnum(struct silo_error *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	silo_error_v(err, 0, fmt, ap);
+	va_end(ap);
+	if (err)
+		err->errnum = errnum;
+	return -1;
+}
+
 int silo_error_ctx(struct silo_error *err, const char *fmt, ...)
 {
 	char ctx[SILO_ERROR_MAX];

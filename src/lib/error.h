@@ -34,6 +34,11 @@ struct silo_error {
 int silo_error(struct silo_error *err, int errnum, const char *fmt, ...) SILO_FORMAT(3, 4);
 int silo_error_v(struct silo_error *err, int errnum, const char *fmt, va_list ap) SILO_FORMAT(3, 0);
 
+/* Like silo_error() but the message is used as written (no strerror text
+ * appended) while errnum is still recorded: for messages that already say
+ * what went wrong ("/dev/null is not the null device"). */
+int silo_error_errnum(struct silo_error *err, int errnum, const char *fmt, ...) SILO_FORMAT(3, 4);
+
 /* Prefix the existing message with "<context>: ".  Returns -1. */
 int silo_error_ctx(struct silo_error *err, const char *fmt, ...) SILO_FORMAT(2, 3);
 

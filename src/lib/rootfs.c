@@ -86,19 +86,6 @@ struct rootfs {
 	size_t n_ro;
 };
 
-/* An error whose message must not end in strerror (the text says it all). */
-static int fail(struct silo_error *err, int errnum, const char *fmt, ...) SILO_FORMAT(3, 4);
-static int fail(struct silo_error *err, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	silo_error_v(err, 0, fmt, ap);
-	va_end(ap);
-	err->errnum = errnum;
-	return -1;
-}
-
 /* ------------------------------------------------------------ attributes */
 
 static uint64_t ms_to_attr(unsigned long ms)
@@ -243,7 +230,7 @@ static int classic_apply(struct rootfs *r, const char *dest, const struct mnt_at
 	if (!(a->set || a->clr || a->rec_set || a->rec_clr || a->propagation))
 		return 0;
 	if (a->rec_set || a->rec_clr)
-		return fail(err, ENOSYS, "recursive mount options (rro, ...) need mount_setattr (linux 5.12)");
+		return silo_error_errnum(err, ENOSYS, "recursive mount options (rro, ...) need mount_setattr (linux 5.12)");
 	top = fs_open_in_root(r->root_fd, dest, O_PATH, 0, err);
 	if (top < 0)
 		return -1;
@@ -382,7 +369,7 @@ static int new_fs(struct rootfs *r, const char *type, const char *source, const 
 			return silo_error(err, errno, "tmpcopyup");
 		if (attach(mfd, dst, err) < 0) {
 			if (err->errnum == EINVAL && fstat(dst, &st) == 0 && !S_ISDIR(st.st_mode))
-				return fail(err, ENOTDIR, "destination is not a directory");
+				return silo_error_errnum(err, ENOTDIR, "destination is not a directory");
 			return -1;
 		}
 		if (apply_attr_fd(mfd, &later, err) < 0)
@@ -394,7 +381,7 @@ static int new_fs(struct rootfs *r, const char *type, const char *source, const 
 	ms &= MS_SYNCHRONOUS | MS_DIRSYNC | MS_LAZYTIME | MS_MANDLOCK | MS_SILENT | MS_I_VERSION;
 	ms |= attr_to_ms(now, (a->clr & MOUNT_ATTR__ATIME) != 0);
 	if (mount(source, fs_fd_path(dst, buf, sizeof(buf)), type, ms, data) < 0)
-		return errno == ENOTDIR ? fail(err, ENOTDIR, "destination is not a directory")
+		return errno == ENOTDIR ? silo_error_errnum(err, ENOTDIR, "destination is not a directory")
 					: silo_error(err, errno, "mount");
 	if (copy_from >= 0) {
 		cleanup_close int top = fs_open_in_root(r->root_fd, dest, O_RDONLY | O_DIRECTORY, 0, err);
@@ -458,7 +445,7 @@ int rootfs_bind_host_node(const char *host_path, mode_t type, dev_t rdev, int ds
 	if (fstat(src, &st) < 0)
 		return silo_error(err, errno, "stat %s", host_path);
 	if ((st.st_mode & S_IFMT) != type || (type != S_IFIFO && st.st_rdev != rdev))
-		return fail(err, ENODEV, "%s on the host is not the expected device %u:%u",
+		return silo_error_errnum(err, ENODEV, "%s on the host is not the expected device %u:%u",
 			    host_path, major(rdev), minor(rdev));
 	if (new_api)
 		return attach(src, dst_fd, err);
@@ -509,8 +496,8 @@ static int open_top_dir(int root_fd, const char *top, bool is_dest, struct silo_
 		if ((errno == ENOTDIR || errno == ELOOP) &&
 		    fstatat(root_fd, top, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
 			if (is_dest)
-				return fail(err, ELOOP, "destination is a symlink");
-			return fail(err, ELOOP, "/%s is a symlink", top);
+				return silo_error_errnum(err, ELOOP, "destination is a symlink");
+			return silo_error_errnum(err, ELOOP, "/%s is a symlink", top);
 		}
 		return silo_error(err, errno, "open /%s", top);
 	}
@@ -566,18 +553,18 @@ static int check_proc_mount(const struct spec_mount *m, bool bind, int src_fd,
 		if (!bind)
 			return strcmp(m->type, "proc") == 0
 				       ? 0
-				       : fail(err, EPERM, "only procfs may be mounted on /proc");
+				       : silo_error_errnum(err, EPERM, "only procfs may be mounted on /proc");
 		if (fstatfs(src_fd, &sf) < 0)
 			return silo_error(err, errno, "statfs %s", m->source);
 		if (sf.f_type != PROC_SUPER_MAGIC)
-			return fail(err, EPERM, "%s is not procfs: only procfs may be mounted on /proc",
+			return silo_error_errnum(err, EPERM, "%s is not procfs: only procfs may be mounted on /proc",
 				    m->source);
 		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(lxcfs); i++)
 		if (strcmp(rest, lxcfs[i]) == 0)
 			return 0;
-	return fail(err, EPERM, "refusing a mount inside /proc (only /proc itself and the files "
+	return silo_error_errnum(err, EPERM, "refusing a mount inside /proc (only /proc itself and the files "
 				"lxcfs emulates may be mounted there)");
 }
 
@@ -598,7 +585,7 @@ static int mount_bind(struct rootfs *r, const struct spec_mount *m, struct silo_
 	struct stat st;
 
 	if (m->source == NULL)
-		return fail(err, EINVAL, "bind mount without a source");
+		return silo_error_errnum(err, EINVAL, "bind mount without a source");
 	src = open_bind_source(r, m->source, rec, err);
 	if (src < 0)
 		return -1;
@@ -628,7 +615,7 @@ static int mount_fs(struct rootfs *r, const struct spec_mount *m, struct silo_er
 	attr_from_opts(&m->opts, &a);
 	if (m->opts.extensions & SPEC_MOUNT_TMPCOPYUP) {
 		if (strcmp(m->type, "tmpfs") != 0)
-			return fail(err, EINVAL, "tmpcopyup is only for tmpfs");
+			return silo_error_errnum(err, EINVAL, "tmpcopyup is only for tmpfs");
 		/* What the tmpfs will hide, opened before it does. */
 		copy_from = openat(dst, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (copy_from < 0)
@@ -824,11 +811,11 @@ static int mount_one(struct rootfs *r, const struct spec_mount *m, struct silo_e
 	int ret;
 
 	if (m->opts.extensions & (SPEC_MOUNT_IDMAP | SPEC_MOUNT_RIDMAP))
-		ret = fail(err, ENOTSUP, "idmapped mounts are not supported");
+		ret = silo_error_errnum(err, ENOTSUP, "idmapped mounts are not supported");
 	else if (bind)
 		ret = mount_bind(r, m, err);
 	else if (m->type == NULL)
-		ret = fail(err, EINVAL, "no type and no bind option");
+		ret = silo_error_errnum(err, EINVAL, "no type and no bind option");
 	else if (strcmp(m->type, "cgroup") == 0)
 		ret = mount_cgroup(r, m, err);
 	else
@@ -1059,7 +1046,7 @@ static int check_classic_proc(struct rootfs *r, struct silo_error *err)
 	if (fd < 0)
 		return silo_error_ctx(err, "the classic mount API needs /proc mounted in the container");
 	if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
-		return fail(err, EXDEV, "/proc/self/fd is not on procfs");
+		return silo_error_errnum(err, EXDEV, "/proc/self/fd is not on procfs");
 	return 0;
 }
 
@@ -1074,7 +1061,7 @@ static int open_dev_null(struct rootfs *r, struct silo_error *err)
 		return -1;
 	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
 		close(fd);
-		return fail(err, EPERM, "/dev/null is not the null device (1:3)");
+		return silo_error_errnum(err, EPERM, "/dev/null is not the null device (1:3)");
 	}
 	return fd;
 }
@@ -1244,7 +1231,7 @@ static int setup(struct rootfs *r, struct silo_error *err)
 	unsigned long prop = spec->linux.rootfs_propagation;
 
 	if (spec->root_path == NULL)
-		return fail(err, EINVAL, "root.path is not set");
+		return silo_error_errnum(err, EINVAL, "root.path is not set");
 	if (prepare_root(r, err) < 0)
 		return -1;
 	for (size_t i = 0; i < spec->n_mounts; i++)

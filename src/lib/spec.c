@@ -35,6 +35,7 @@
 #include "log.h"
 #include "mountopts.h"
 #include "spec.h"
+#include "fs.h"
 #include "spec_internal.h"
 #include "util.h"
 
@@ -138,51 +139,11 @@ int spec_rlimit_from_name(const char *name)
 
 /* ---------------------------------------------------------------- paths */
 
-/*
- * Lexical clean of an absolute path, like Go's filepath.Clean: no "//", no
- * ".", ".." removes the previous element and cannot go above "/".
- */
-char *sj_path_clean_abs(const char *p)
-{
-	size_t n = strlen(p);
-	char *out = xmalloc(n + 2);
-	size_t o = 0;
-
-	while (*p != '\0') {
-		const char *e;
-		size_t len;
-
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;
-		e = strchrnul(p, '/');
-		len = (size_t)(e - p);
-		if (len == 1 && p[0] == '.') {
-			/* nothing */
-		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
-			while (o > 0 && out[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--;
-		} else {
-			out[o++] = '/';
-			memcpy(out + o, p, len);
-			o += len;
-		}
-		p = e;
-	}
-	if (o == 0)
-		out[o++] = '/';
-	out[o] = '\0';
-	return out;
-}
-
 /* base + "/" + rel, cleaned; base is absolute. */
 static char *path_join_clean(const char *base, const char *rel)
 {
 	cleanup_free char *joined = xasprintf("%s/%s", base, rel);
-	return sj_path_clean_abs(joined);
+	return fs_clean_path(joined);
 }
 
 /* An absolute, lexically cleaned form of dir (relative to the cwd). */
@@ -193,7 +154,7 @@ static char *path_absolute(const char *dir, struct silo_error *err)
 	if (dir == NULL || dir[0] == '\0')
 		dir = ".";
 	if (dir[0] == '/')
-		return sj_path_clean_abs(dir);
+		return fs_clean_path(dir);
 	if (getcwd(cwd, sizeof(cwd)) == NULL) {
 		silo_error(err, errno, "getcwd");
 		return NULL;
@@ -534,7 +495,7 @@ static int parse_root(struct sj_ctx *c, json_t *root, struct spec *s)
 		return sj_fail(c, "root.path", "must not be empty");
 	if (sj_get_bool(c, r, "readonly", "root", &s->root_readonly) < 0)
 		return -1;
-	s->root_path = path[0] == '/' ? sj_path_clean_abs(path) : path_join_clean(c->bundle, path);
+	s->root_path = path[0] == '/' ? fs_clean_path(path) : path_join_clean(c->bundle, path);
 	return 0;
 }
 
@@ -786,7 +747,7 @@ static int parse_mount(struct sj_ctx *c, json_t *e, const char *path, size_t i, 
 		/* Old configs wrote "proc" for "/proc"; runc accepts them too. */
 		silo_warn("%s: %s.destination: \"%s\" is not absolute, using \"/%s\"",
 			  c->name ? c->name : "config", path, SAFE(dest), SAFE(dest));
-	m->destination = dest[0] == '/' ? sj_path_clean_abs(dest) : path_join_clean("/", dest);
+	m->destination = dest[0] == '/' ? fs_clean_path(dest) : path_join_clean("/", dest);
 	if (sj_get_str(c, e, "type", path, &m->type) < 0 || sj_get_str(c, e, "source", path, &m->source) < 0 ||
 	    sj_get_strv(c, e, "options", path, &m->options, &m->n_options) < 0)
 		return -1;

@@ -72,8 +72,7 @@ typedef int (*sj_elem_fn)(struct sj_ctx *c, json_t *e, const char *path, size_t 
 int sj_each_obj(struct sj_ctx *c, json_t *arr, const char *path, sj_elem_fn fn, void *data);
 
 int sj_check_abs(struct sj_ctx *c, const char *path, const char *value);
-/* Lexical clean of an absolute path (Go's filepath.Clean). */
-char *sj_path_clean_abs(const char *p);
+
 /* uidMappings / gidMappings arrays (linux and per mount). */
 int sj_parse_idmaps(struct sj_ctx *c, json_t *o, const char *key, const char *path,
 		    struct spec_idmap **out, size_t *n);

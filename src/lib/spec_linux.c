@@ -16,6 +16,7 @@
 
 #include "mountopts.h"
 #include "spec.h"
+#include "fs.h"
 #include "spec_internal.h"
 #include "util.h"
 
@@ -727,7 +728,7 @@ static int parse_path_list(struct sj_ctx *c, json_t *linux, const char *key, cha
 		char *clean;
 		if (sj_check_abs(c, sj_idx(q, p, i), (*out)[i]) < 0)
 			return -1;
-		clean = sj_path_clean_abs((*out)[i]);
+		clean = fs_clean_path((*out)[i]);
 		free((*out)[i]);
 		(*out)[i] = clean;
 	}
