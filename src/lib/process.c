@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "caps.h"
+#include "fs.h"
 #include "process.h"
 #include "util.h"
 
@@ -148,10 +149,23 @@ int process_find_executable(const struct spec_process *p, char **out, struct sil
 	return silo_error(err, 0, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
+/*
+ * cwd is resolved inside the container's root with no magic links, then
+ * entered with fchdir: a cwd such as /proc/self/fd/N can never reach a
+ * directory fd the runtime holds (CVE-2024-21626).
+ */
 int process_chdir(const struct spec_process *p, struct silo_error *err)
 {
-	if (chdir(p->cwd) < 0)
-		return silo_error(err, errno, "chdir to cwd (\"%s\") set in config.json failed",
-				  p->cwd);
+	cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int dir = -1;
+	struct silo_error e;
+
+	if (root < 0)
+		return silo_error(err, errno, "open /");
+	silo_error_clear(&e);
+	dir = fs_open_in_root(root, p->cwd, O_PATH | O_DIRECTORY, 0, &e);
+	if (dir < 0 || fchdir(dir) < 0)
+		return silo_error(err, dir < 0 ? e.errnum : errno,
+				  "chdir to cwd (\"%s\") set in config.json failed", p->cwd);
 	return 0;
 }
