@@ -63,7 +63,7 @@ has_opt() { tr ',' '\n' <<<"$1" | grep -qx -- "$2"; }
 	[ "$output" = filecontent ]
 }
 
-@test "rootfs: missing destinations are created inside the rootfs, never through a symlink outside" {
+@test "rootfs: missing destinations are created inside the rootfs, never through a symlink outside (CVE-2024-45310 class)" {
 	mkdir "$T/outside"
 	ln -s "$T/outside" "$ROOTFS/escape"
 	cfg '.mounts += [{"destination": "/escape/sub", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}]'

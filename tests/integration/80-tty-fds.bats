@@ -68,7 +68,7 @@ wait_recvtty() {
 	assert_error "$T/nobody.sock"
 }
 
-@test "fds: a created container gets the caller's stdio and no other fd" {
+@test "fds: a created container gets the caller's stdio and no other fd (CVE-2024-21626 class)" {
 	echo data >"$T/fd7"
 	args /probe fds
 	KEEP_FDS=7 create_ctr 7<"$T/fd7"
@@ -82,7 +82,7 @@ wait_recvtty() {
 	grep -qE "^2 .*/$ID.err$" <<<"$out" || fail "stderr is not the caller's: $out"
 }
 
-@test "fds: run closes the caller's other fds too" {
+@test "fds: run closes the caller's other fds too (CVE-2024-21626 class)" {
 	echo data >"$T/fd7"
 	args /probe fds
 	KEEP_FDS=7 srun silo run --bundle "$BUNDLE" "$ID" 7<"$T/fd7"
