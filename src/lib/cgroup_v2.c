@@ -2,7 +2,8 @@
 /*
  * The cgroup v2 (unified) driver: controller delegation through the
  * ancestors' cgroup.subtree_control, cgroup.freeze, cgroup.kill, and the v2
- * resource files with the v1 -> v2 conversions that engines rely on.
+ * resource files with the v1 -> v2 conversions that engines rely on.  Device
+ * rules become an eBPF program attached to the cgroup (cgroup_bpf.c).
  * cg2_enable() is shared with the v1 driver for the hybrid unified mount.
  */
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "cgroup_bpf.h"
 #include "cgroup_internal.h"
 #include "log.h"
 #include "util.h"
@@ -424,13 +426,14 @@ static int v2_apply(struct cgroup *cg, const struct spec_resources *r, bool crea
 {
 	const char *dir = cg->h[0].dir;
 
+	/* Devices first, as on v1: on creation the filter is installed even
+	 * with no rules (the default set only); an update replaces it only when
+	 * the config lists rules. */
+	if ((creating || (r && r->n_devices > 0)) &&
+	    cg_bpf_devices_install(dir, r ? r->devices : NULL, r ? r->n_devices : 0, err) < 0)
+		return -1;
 	if (r == NULL)
 		return 0;
-	/* The v2 device controller is an eBPF program attached to the cgroup;
-	 * silo does not load one yet.  Say so rather than pretend. */
-	if (r->n_devices > 0)
-		silo_warn("linux.resources.devices is not enforced on cgroup v2 (needs eBPF, not "
-			  "supported yet)");
 	if (r->network.class_id.set || r->network.n_priorities > 0)
 		silo_warn("linux.resources.network is not supported on cgroup v2, ignored");
 	if (v2_memory(dir, r, err) < 0 || v2_cpu(dir, r, err) < 0)
