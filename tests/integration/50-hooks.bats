@@ -113,3 +113,28 @@ add_hook() {
 	srun silo delete "$ID"
 	[ ! -e "$STATE/$ID" ] || fail "state dir left"
 }
+
+@test "hooks: a failing startContainer hook fails start itself, with the hook's output" {
+	is_silo || skip "runc 1.1.5 returns success from start and the init exits"
+	cfg '.hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "echo boom >&2; exit 4"]}]'
+	args /probe true
+	create_ctr
+	assert_status 0
+	srun silo start "$ID"
+	assert_error "startContainer" "exit status 4" "boom"
+	wait_status stopped
+}
+
+@test "hooks: start returns (and poststart runs) only once the payload is executing" {
+	# A slow startContainer hook: start must wait for it and for the execve.
+	cfg '.hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "sleep 0.3"]}]'
+	args /probe sleep 5
+	create_ctr
+	assert_status 0
+	srun silo start "$ID"
+	assert_status 0
+	cmdline=$(tr '\0' ' ' <"/proc/$(ctr_pid)/cmdline")
+	[[ "$cmdline" == "/probe sleep 5 " ]] || fail "start returned before the payload ran: $cmdline"
+	srun silo kill "$ID" KILL
+	wait_status stopped
+}
