@@ -33,7 +33,9 @@ static const struct oci_command commands[] = {
 	  "waiting for \"start\".",
 	  oci_cmd_create },
 	{ "start", "<container-id>", "start a created container",
-	  "Release a container made by \"create\": its process runs the command of config.json.",
+	  "Release a container made by \"create\": its process runs the command of config.json.\n"
+	  "Returns once that command is executing (after the startContainer hooks), then runs\n"
+	  "the poststart hooks; a failure before the command runs is reported here.",
 	  oci_cmd_start },
 	{ "run", "<container-id>", "create and start a container",
 	  "Create and start a container.  Without --detach, wait for it while forwarding\n"
