@@ -109,6 +109,22 @@ start_paused() {
 	[ "${lines[2]}" = ok ] || fail "/dev/zero not readable: $stderr"
 }
 
+@test "cgroups: the config's device rules apply per access: c 42:0 rm allows mknod and read, not write" {
+	cfg '.process.capabilities.bounding += ["CAP_MKNOD"] | .process.capabilities.effective += ["CAP_MKNOD"]
+	     | .process.capabilities.permitted += ["CAP_MKNOD"]
+	     | .linux.resources.devices = [{"allow": false, "access": "rwm"},
+		{"allow": true, "type": "c", "major": 42, "minor": 0, "access": "rm"}]'
+	# 42 is the "demo" major: no driver, so an open the policy lets through
+	# fails later (ENXIO), and only the policy's refusal is EPERM.
+	args /bin/sh -c 'mknod /tmp/d c 42 0 && echo made
+		if /probe open /tmp/d 2>/tmp/e || ! grep -q EPERM /tmp/e; then echo read-allowed; else echo read-denied; fi
+		if /probe write /tmp/d x 2>/tmp/e || ! grep -q EPERM /tmp/e; then echo write-allowed; else echo write-denied; fi'
+	run_ctr
+	[ "${lines[0]}" = made ] || fail "mknod of 42:0 (m allowed) failed: $output $stderr"
+	[ "${lines[1]}" = read-allowed ] || fail "read of 42:0 (r allowed) refused: $output"
+	[ "${lines[2]}" = write-denied ] || fail "write of 42:0 (w not allowed) not refused: $output"
+}
+
 @test "cgroups: delete removes every cgroup directory of the container" {
 	start_paused
 	dirs=()
