@@ -287,7 +287,7 @@ static int load(const struct cg_bpf_prog *p, struct silo_error *err)
 }
 
 /* The ids of the programs attached to the cgroup itself (not inherited). */
-static int query(int cgfd, uint32_t *ids, uint32_t *n, struct silo_error *err)
+static int query(int cgfd, const char *dir, uint32_t *ids, uint32_t *n, struct silo_error *err)
 {
 	union bpf_attr a;
 
@@ -297,7 +297,7 @@ static int query(int cgfd, uint32_t *ids, uint32_t *n, struct silo_error *err)
 	a.query.prog_ids = ptr(ids);
 	a.query.prog_cnt = *n;
 	if (sys_bpf(BPF_PROG_QUERY, &a) < 0)
-		return silo_error(err, errno, PREFIX ": query the attached programs");
+		return silo_error(err, errno, PREFIX ": query the programs attached to %s", dir);
 	*n = a.query.prog_cnt;
 	return 0;
 }
@@ -345,7 +345,7 @@ int cg_bpf_devices_install(const char *dir, const struct spec_device_rule *rules
 	/* a real fd, not O_PATH: the kernel's fdget() refuses O_PATH files */
 	if ((cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return silo_error(err, errno, PREFIX ": open %s", dir);
-	if (query(cgfd, old, &nold, err) < 0)
+	if (query(cgfd, dir, old, &nold, err) < 0)
 		return -1;
 	if ((progfd = load(&p, err)) < 0)
 		return -1;
