@@ -230,6 +230,33 @@ static pid_t clone_init(unsigned long flags, int cgroup_fd, bool *into_cgroup)
 	return pid;
 }
 
+static int make_cgroup(struct created *c, const struct silo_create_opts *o, struct silo_error *err)
+{
+	if (cgroup_create(c->spec->linux.cgroups_path, o->id, c->spec->linux.resources, &c->cg, err) < 0)
+		return -1;
+	c->st.cgroup_json = cgroup_to_json(c->cg);
+	return 0;
+}
+
+/* SYNC_PARENT_DONE's payload: the container's cgroup directories, which the
+ * init bind-mounts for a "cgroup" mount: "controller\0dir\0" pairs. */
+static int send_parent_done(struct created *c, struct silo_error *err)
+{
+	const char **ctrls, **dirs;
+	size_t n = cgroup_paths(c->cg, &ctrls, &dirs), len = 0;
+	cleanup_free char *buf = xmalloc(SYNC_MAX_DATA);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t a = strlen(ctrls[i]) + 1, b = strlen(dirs[i]) + 1;
+		if (len + a + b > SYNC_MAX_DATA)
+			return silo_error(err, E2BIG, "cgroup paths");
+		memcpy(buf + len, ctrls[i], a);
+		memcpy(buf + len + a, dirs[i], b);
+		len += a + b;
+	}
+	return sync_send(c->sync_fd, SYNC_PARENT_DONE, 0, buf, len, err);
+}
+
 /* Talk to the init until it is READY; runs the parent's hooks on request. */
 static int parent_protocol(struct created *c, bool slow, struct silo_error *err)
 {
@@ -239,7 +266,7 @@ static int parent_protocol(struct created *c, bool slow, struct silo_error *err)
 	if (!slow && (c->spec->linux.ns[NS_USER].present && !c->spec->linux.ns[NS_USER].path) &&
 	    ns_write_id_maps(c->pid, c->spec, err) < 0)
 		goto out;
-	if (sync_send(c->sync_fd, SYNC_PARENT_DONE, 0, NULL, 0, err) < 0)
+	if (send_parent_done(c, err) < 0)
 		goto out;
 	for (;;) {
 		int got = sync_recv(c->sync_fd, m, err);
@@ -292,9 +319,8 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 		  enum launch_mode mode, struct created *c, struct silo_error *err)
 {
 	struct launch l = { .sync_fd = -1, .fifo_fd = -1, .proc_fd = -1, .console_fd = -1 };
-	const char **ctrls = NULL, **dirs = NULL;   /* owned by c->cg */
 	int sv[2] = { -1, -1 }, console_sv[2] = { -1, -1 };
-	bool into_cgroup;
+	bool into_cgroup, mode_v2;
 	unsigned long flags;
 	int r = -1;
 
@@ -335,9 +361,12 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	c->st.hooks_json = c->spec->hooks_json ? xstrdup(c->spec->hooks_json) : NULL;
 	c->st.own_pidns = c->spec->linux.ns[NS_PID].present && !c->spec->linux.ns[NS_PID].path;
 
-	if (cgroup_create(c->spec->linux.cgroups_path, o->id, c->spec->linux.resources, &c->cg, err) < 0)
+	/* On v2 the cgroup comes first so that clone3 puts the init straight
+	 * into it.  On v1 it is made after clone, while the init builds its
+	 * namespaces on the other core: the ~10 mkdirs overlap that work. */
+	mode_v2 = cgroup_mode(err) == CGROUP_MODE_V2;
+	if (mode_v2 && make_cgroup(c, o, err) < 0)
 		goto fail;
-	c->st.cgroup_json = cgroup_to_json(c->cg);
 
 	if (mode == MODE_CREATE) {
 		if (mkfifoat(c->dir_fd, STATE_FIFO, 0622) < 0 ||
@@ -381,14 +410,11 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	l.rootfs.userns = c->spec->linux.ns[NS_USER].present;
 	l.rootfs.console = c->spec->process.terminal;
 	l.rootfs.cgroupns = c->spec->linux.ns[NS_CGROUP].present;
-	l.rootfs.n_cgroups = cgroup_paths(c->cg, &ctrls, &dirs);
-	l.rootfs.cgroup_controllers = ctrls;
-	l.rootfs.cgroup_dirs = dirs;
 
 	/* The init makes its own network namespace (init.c): the kernel needs
 	 * ~0.7 ms for one, and that overlaps with our cgroup attach below. */
 	flags = l.ns.slow_path ? 0 : l.ns.new_flags & ~(unsigned long)(CLONE_NEWCGROUP | CLONE_NEWTIME | CLONE_NEWNET);
-	c->pid = clone_init(flags, cgroup_clone_fd(c->cg), &into_cgroup);
+	c->pid = clone_init(flags, c->cg ? cgroup_clone_fd(c->cg) : -1, &into_cgroup);
 	if (c->pid < 0) {
 		silo_error(err, errno, "clone the container init");
 		goto fail;
@@ -407,6 +433,8 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 		c->stage1 = c->pid;
 	close(sv[1]);
 	l.sync_fd = -1;
+	if (!mode_v2 && make_cgroup(c, o, err) < 0)
+		goto fail;
 	if (!into_cgroup && cgroup_attach(c->cg, c->pid, err) < 0)
 		goto fail;
 	if (parent_protocol(c, l.ns.slow_path, err) < 0)
