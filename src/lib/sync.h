@@ -17,7 +17,8 @@
 #include "error.h"
 
 enum sync_type {
-	SYNC_PARENT_DONE = 1,   /* parent -> init: cgroup joined, id maps written */
+	SYNC_PARENT_DONE = 1,   /* parent -> init: cgroup joined, id maps written; data = the
+	                           cgroup dirs, "controller\0dir\0" pairs */
 	SYNC_USERMAP_REQ,       /* stage1 -> parent: unshared the user ns, write my maps */
 	SYNC_USERMAP_DONE,      /* parent -> stage1 */
 	SYNC_INIT_PID,          /* stage1 -> parent: the init's pid (data: int32) */
