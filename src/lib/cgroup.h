@@ -75,9 +75,9 @@ void cgroup_free(struct cgroup *cg);
 
 /* ---- additions by the cgroup owner (issue 2) ----
  * cgroup_create() already applies `resources` (before any process joins,
- * and on v1 it always installs the device rules: deny all, the config's
- * rules, then the default set null/zero/full/random/urandom/tty/console/
- * ptmx/pts).  cgroup_apply() is for `update`; calling it right after
+ * and it always installs the device rules: deny all, the config's rules,
+ * then the default set null/zero/full/random/urandom/tty/console/ptmx/pts;
+ * v1 through devices.allow/deny, v2 through an eBPF device program).  cgroup_apply() is for `update`; calling it right after
  * cgroup_create() only repeats the writes.
  *
  * controllers[i] of cgroup_paths() is the directory name of the hierarchy

@@ -41,6 +41,9 @@
 #include "cgroup_bpf.h"
 #include "util.h"
 
+/* What every container may use whatever the config says (runc and crun do
+ * the same): null, zero, full, random, urandom, tty, console, ptmx, pts.
+ * Both drivers append it: v1 as devices.allow lines, v2 in this program. */
 const struct spec_device_rule cg_default_devices[] = {
 	{ true, 'c', 1, 3, "rwm" }, { true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 7, "rwm" },
 	{ true, 'c', 1, 8, "rwm" }, { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 0, "rwm" },

@@ -91,9 +91,9 @@ struct cgroup_ops {
 	int (*freeze)(struct cgroup *cg, bool on, struct silo_error *err);
 	int (*kill)(struct cgroup *cg, int signo, struct silo_error *err);
 	/* linux.resources; r may be NULL.  `creating`: called by cgroup_create,
-	 * where v1 always installs the device rules (deny all, the config's
-	 * rules, then the default set), as runc does; an update touches the
-	 * devices only when the config lists rules. */
+	 * where both drivers always install the device rules (deny all, the
+	 * config's rules, then the default set; v2 as an eBPF program), as runc
+	 * does; an update touches the devices only when the config lists rules. */
 	int (*apply)(struct cgroup *cg, const struct spec_resources *r, bool creating,
 		     struct silo_error *err);
 };

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "cgroup_bpf.h"
 #include "cgroup_internal.h"
 #include "log.h"
 #include "util.h"
@@ -518,14 +519,6 @@ static int v1_rdma(struct cgroup *cg, const struct spec_resources *r, struct sil
 	return 0;
 }
 
-/* What every container may use whatever the config says (runc and crun do
- * the same): null, zero, full, random, urandom, tty, console, ptmx, pts. */
-static const struct spec_device_rule default_devices[] = {
-	{ true, 'c', 1, 3, "rwm" }, { true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 7, "rwm" },
-	{ true, 'c', 1, 8, "rwm" }, { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 0, "rwm" },
-	{ true, 'c', 5, 1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 136, -1, "rwm" },
-};
-
 static int put_rule(const char *dir, const struct spec_device_rule *d, struct silo_error *err)
 {
 	char buf[64];
@@ -556,8 +549,8 @@ static int v1_devices(struct cgroup *cg, const struct spec_resources *r, bool cr
 	for (size_t i = 0; i < n; i++)
 		if (put_rule(h->dir, &r->devices[i], err) < 0)
 			return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++)
-		if (put_rule(h->dir, &default_devices[i], err) < 0)
+	for (size_t i = 0; i < cg_n_default_devices; i++)
+		if (put_rule(h->dir, &cg_default_devices[i], err) < 0)
 			return -1;
 	return 0;
 }
