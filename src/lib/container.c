@@ -54,6 +54,7 @@ struct created {
 	struct silo_state st;
 	char **env;
 	struct seccomp_prog *seccomp;
+	const char *pid_file;      /* written by us: removed if the create fails */
 };
 
 /* ------------------------------------------------------------------ helpers */
@@ -92,6 +93,8 @@ static void created_abort(struct created *c, const struct silo_create_opts *o)
 	}
 	if (c->dir_fd >= 0 && state_dir_remove(c->root_fd, o->id, &e) < 0)
 		silo_warn("cleanup: %s", e.msg);
+	if (c->pid_file)
+		unlink(c->pid_file);
 }
 
 static void created_free(struct created *c)
@@ -258,7 +261,25 @@ static int send_parent_done(struct created *c, struct silo_error *err)
 }
 
 /* Talk to the init until it is READY; runs the parent's hooks on request. */
-static int parent_protocol(struct created *c, bool slow, struct silo_error *err)
+/* state.json and the pid file: written as soon as the init's pid is final,
+ * which on the fast path is while the init still builds its rootfs. */
+static int record_state(struct created *c, const struct silo_create_opts *o,
+			struct silo_error *err)
+{
+	c->st.pid = c->pid;
+	c->st.start_time = proc_start_time(c->pid);
+	if (state_write(c->dir_fd, &c->st, err) < 0)
+		return -1;
+	if (o->pid_file) {
+		if (write_pid_file(o->pid_file, c->pid, err) < 0)
+			return -1;
+		c->pid_file = o->pid_file;
+	}
+	return 0;
+}
+
+static int parent_protocol(struct created *c, const struct silo_create_opts *o, bool slow,
+			   struct silo_error *err)
 {
 	struct sync_msg *m = xmalloc(sizeof(*m));
 	int r = -1;
@@ -267,6 +288,8 @@ static int parent_protocol(struct created *c, bool slow, struct silo_error *err)
 	    ns_write_id_maps(c->pid, c->spec, err) < 0)
 		goto out;
 	if (send_parent_done(c, err) < 0)
+		goto out;
+	if (!slow && record_state(c, o, err) < 0)
 		goto out;
 	for (;;) {
 		int got = sync_recv(c->sync_fd, m, err);
@@ -303,7 +326,7 @@ static int parent_protocol(struct created *c, bool slow, struct silo_error *err)
 			break;
 		}
 		case SYNC_READY:
-			r = 0;
+			r = slow ? record_state(c, o, err) : 0;
 			goto out;
 		default:
 			silo_error(err, EPROTO, "sync: unexpected message %u", m->type);
@@ -437,14 +460,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 		goto fail;
 	if (!into_cgroup && cgroup_attach(c->cg, c->pid, err) < 0)
 		goto fail;
-	if (parent_protocol(c, l.ns.slow_path, err) < 0)
-		goto fail;
-
-	c->st.pid = c->pid;
-	c->st.start_time = proc_start_time(c->pid);
-	if (state_write(c->dir_fd, &c->st, err) < 0)
-		goto fail;
-	if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)
+	if (parent_protocol(c, o, l.ns.slow_path, err) < 0)
 		goto fail;
 	if (o->pidfd_socket && send_pidfd(o->pidfd_socket, c->pid, err) < 0)
 		goto fail;
