@@ -11,6 +11,10 @@
 #include <signal.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
+#include <stdio.h>
 #include "cgroup_bpf.h"
 #include "cgroup_internal.h"
 #include "log.h"
@@ -519,15 +523,33 @@ static int v1_rdma(struct cgroup *cg, const struct spec_resources *r, struct sil
 	return 0;
 }
 
-static int put_rule(const char *dir, const struct spec_device_rule *d, struct silo_error *err)
+/* The rule files, opened once per apply: a write per rule, not an open. */
+struct rule_files {
+	const char *dir;
+	int fd[2];                 /* [0] devices.deny, [1] devices.allow */
+};
+
+static int put_rule(struct rule_files *f, const struct spec_device_rule *d,
+		    struct silo_error *err)
 {
+	static const char *const names[2] = { "devices.deny", "devices.allow" };
+	int k = d->allow ? 1 : 0;
 	char buf[64];
 
 	cg_device_rule_str(d, buf, sizeof(buf));
-	return cg_write(dir, d->allow ? "devices.allow" : "devices.deny", buf, err);
+	if (f->fd[k] < 0) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", f->dir, names[k]);
+		f->fd[k] = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		if (f->fd[k] < 0)
+			return silo_error(err, errno, "write %s: \"%s\"", path, buf);
+	}
+	if (write_all(f->fd[k], buf, strlen(buf)) < 0)
+		return silo_error(err, errno, "write %s/%s: \"%s\"", f->dir, names[k], buf);
+	return 0;
 }
 
-/* Deny everything, then the config's rules in order, then the defaults. */
 static int v1_devices(struct cgroup *cg, const struct spec_resources *r, bool creating,
 		      struct silo_error *err)
 {
@@ -544,15 +566,22 @@ static int v1_devices(struct cgroup *cg, const struct spec_resources *r, bool cr
 	}
 	first_is_deny_all = n > 0 && !r->devices[0].allow && r->devices[0].type == 'a' &&
 			    r->devices[0].major < 0 && r->devices[0].minor < 0;
-	if (!first_is_deny_all && cg_write(h->dir, "devices.deny", "a", err) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (put_rule(h->dir, &r->devices[i], err) < 0)
-			return -1;
-	for (size_t i = 0; i < cg_n_default_devices; i++)
-		if (put_rule(h->dir, &cg_default_devices[i], err) < 0)
-			return -1;
-	return 0;
+	{
+		static const struct spec_device_rule deny_all = { false, 'a', -1, -1, "rwm" };
+		struct rule_files f = { .dir = h->dir, .fd = { -1, -1 } };
+		int ret = 0;
+
+		if (!first_is_deny_all)
+			ret = put_rule(&f, &deny_all, err);
+		for (size_t i = 0; ret == 0 && i < n; i++)
+			ret = put_rule(&f, &r->devices[i], err);
+		for (size_t i = 0; ret == 0 && i < cg_n_default_devices; i++)
+			ret = put_rule(&f, &cg_default_devices[i], err);
+		for (int k = 0; k < 2; k++)
+			if (f.fd[k] >= 0)
+				close(f.fd[k]);
+		return ret;
+	}
 }
 
 static int v1_apply(struct cgroup *cg, const struct spec_resources *r, bool creating,
