@@ -241,9 +241,9 @@ static int make_cgroup(struct created *c, const struct silo_create_opts *o, stru
 	return 0;
 }
 
-/* SYNC_PARENT_DONE's payload: the container's cgroup directories, which the
- * init bind-mounts for a "cgroup" mount: "controller\0dir\0" pairs. */
-static int send_parent_done(struct created *c, struct silo_error *err)
+/* SYNC_CGROUP_PATHS: the container's cgroup directories, which the init
+ * bind-mounts for a "cgroup" mount: "controller\0dir\0" pairs. */
+static int send_cgroup_paths(struct created *c, struct silo_error *err)
 {
 	const char **ctrls, **dirs;
 	size_t n = cgroup_paths(c->cg, &ctrls, &dirs), len = 0;
@@ -257,7 +257,7 @@ static int send_parent_done(struct created *c, struct silo_error *err)
 		memcpy(buf + len + a, dirs[i], b);
 		len += a + b;
 	}
-	return sync_send(c->sync_fd, SYNC_PARENT_DONE, 0, buf, len, err);
+	return sync_send(c->sync_fd, SYNC_CGROUP_PATHS, 0, buf, len, err);
 }
 
 /* Talk to the init until it is READY; runs the parent's hooks on request. */
@@ -287,7 +287,7 @@ static int parent_protocol(struct created *c, const struct silo_create_opts *o, 
 	if (!slow && (c->spec->linux.ns[NS_USER].present && !c->spec->linux.ns[NS_USER].path) &&
 	    ns_write_id_maps(c->pid, c->spec, err) < 0)
 		goto out;
-	if (send_parent_done(c, err) < 0)
+	if (sync_send(c->sync_fd, SYNC_PARENT_DONE, 0, NULL, 0, err) < 0)
 		goto out;
 	if (!slow && record_state(c, o, err) < 0)
 		goto out;
@@ -433,6 +433,11 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	l.rootfs.userns = c->spec->linux.ns[NS_USER].present;
 	l.rootfs.console = c->spec->process.terminal;
 	l.rootfs.cgroupns = c->spec->linux.ns[NS_CGROUP].present;
+	l.early_rootfs = !l.ns.slow_path && !(l.ns.new_flags & CLONE_NEWUSER) && !l.cgroupns &&
+			 !c->spec->hooks.n_hooks[HOOK_PRESTART] &&
+			 !c->spec->hooks.n_hooks[HOOK_CREATE_RUNTIME] &&
+			 !c->spec->hooks.n_hooks[HOOK_CREATE_CONTAINER] &&
+			 !c->spec->hooks.n_hooks[HOOK_START_CONTAINER];
 
 	/* The init makes its own network namespace (init.c): the kernel needs
 	 * ~0.7 ms for one, and that overlaps with our cgroup attach below. */
@@ -457,6 +462,8 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	close(sv[1]);
 	l.sync_fd = -1;
 	if (!mode_v2 && make_cgroup(c, o, err) < 0)
+		goto fail;
+	if (send_cgroup_paths(c, err) < 0)
 		goto fail;
 	if (!into_cgroup && cgroup_attach(c->cg, c->pid, err) < 0)
 		goto fail;

@@ -173,9 +173,11 @@ static int join_namespaces(struct launch *l, struct silo_error *err)
 			return -1;
 	}
 	m = xmalloc(sizeof(*m));
-	r = sync_expect(l->sync_fd, SYNC_PARENT_DONE, m, "the parent's setup", err);
+	r = sync_expect(l->sync_fd, SYNC_CGROUP_PATHS, m, "the parent's setup", err);
 	if (r == 0)
 		take_cgroup_paths(l, m->data, m->len);
+	if (r == 0 && !l->early_rootfs)
+		r = sync_expect(l->sync_fd, SYNC_PARENT_DONE, m, "the parent's setup", err);
 	free(m);
 	if (r < 0)
 		return -1;
@@ -373,6 +375,15 @@ static int init_run(struct launch *l, char **exe, struct silo_error *err)
 		return silo_error(err, errno, "sethostname %s", s->hostname);
 	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
 		return silo_error(err, errno, "setdomainname %s", s->domainname);
+	if (l->early_rootfs) {
+		/* Nothing below may run (or fork) outside the container's cgroup. */
+		m = xmalloc(sizeof(*m));
+		if (sync_expect(l->sync_fd, SYNC_PARENT_DONE, m, "the parent's setup", err) < 0) {
+			free(m);
+			return -1;
+		}
+		free(m);
+	}
 	if (process_set_oom_score_adj(p, err) < 0)
 		return -1;
 	if (p->terminal) {

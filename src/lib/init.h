@@ -36,6 +36,9 @@ struct launch {
 	bool cgroupns;             /* unshare the cgroup namespace after joining the cgroup */
 	bool timens;               /* create a time namespace (with offsets) */
 	const struct seccomp_prog *seccomp;  /* compiled by the parent, or NULL */
+	/* Build the rootfs while the parent still attaches us to the cgroup
+	 * (no new user or cgroup namespace, no hook that needs the parent). */
+	bool early_rootfs;
 };
 
 NORETURN void init_main(struct launch *l);

@@ -17,8 +17,7 @@
 #include "error.h"
 
 enum sync_type {
-	SYNC_PARENT_DONE = 1,   /* parent -> init: cgroup joined, id maps written; data = the
-	                           cgroup dirs, "controller\0dir\0" pairs */
+	SYNC_PARENT_DONE = 1,   /* parent -> init: cgroup joined, id maps written */
 	SYNC_USERMAP_REQ,       /* stage1 -> parent: unshared the user ns, write my maps */
 	SYNC_USERMAP_DONE,      /* parent -> stage1 */
 	SYNC_INIT_PID,          /* stage1 -> parent: the init's pid (data: int32) */
@@ -27,6 +26,8 @@ enum sync_type {
 	SYNC_READY,             /* init -> parent: set up, waiting for start */
 	SYNC_START,             /* parent -> init (run): execute the payload */
 	SYNC_ERROR,             /* init -> parent: data = message, errnum set */
+	SYNC_CGROUP_PATHS,      /* parent -> init, before PARENT_DONE: the cgroup dirs exist;
+	                           data = "controller\0dir\0" pairs (for the cgroup mount) */
 };
 
 #define SYNC_MAX_DATA 16384
