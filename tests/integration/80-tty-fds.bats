@@ -80,6 +80,7 @@ wait_recvtty() {
 	grep -qx '0 /dev/null' <<<"$out" || fail "stdin is not the caller's /dev/null: $out"
 	grep -qE "^1 .*/$ID.out$" <<<"$out" || fail "stdout is not the caller's: $out"
 	grep -qE "^2 .*/$ID.err$" <<<"$out" || fail "stderr is not the caller's: $out"
+	! grep -q '/proc$\|exec.fifo\|state' <<<"$out" || fail "a runtime fd leaked: $out"
 }
 
 @test "fds: run closes the caller's other fds too (CVE-2024-21626 class)" {

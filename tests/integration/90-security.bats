@@ -28,18 +28,6 @@ outside_snapshot() { find "$1" -printf '%y %m %s %p\n' | sort; }
 	done
 }
 
-@test "CVE-2024-21626 class: no fd but stdio reaches the payload of a created container" {
-	echo data >"$T/fd7"
-	args /probe fds
-	KEEP_FDS=7 create_ctr 7<"$T/fd7"
-	assert_status 0
-	srun silo start "$ID"
-	wait_status stopped
-	out=$(ctr_output)
-	[ "$(cut -d' ' -f1 <<<"$out" | tr '\n' ' ')" = "0 1 2 " ] || fail "fds inside: $out"
-	! grep -q '/proc$\|exec.fifo\|state' <<<"$out" || fail "a runtime fd leaked: $out"
-}
-
 @test "CVE-2021-30465 class: a mount destination under a symlink to a host dir lands inside the rootfs" {
 	mkdir -p "$T/hostdir"
 	ln -s "$T/hostdir" "$ROOTFS/a"
