@@ -766,8 +766,6 @@ int silo_container_delete(const struct silo_ctx *ctx, const char *id, bool force
 	return r;
 }
 
-/* ------------------------------------------------------------------ state, list */
-
 /* The status, with "paused" when the container's cgroup is frozen. */
 static enum silo_status status_of(int dir_fd, const struct silo_state *st)
 {
@@ -782,6 +780,77 @@ static enum silo_status status_of(int dir_fd, const struct silo_state *st)
 	cgroup_free(cg);
 	return status;
 }
+
+/* ------------------------------------------------------------------ pause, resume, ps */
+
+/* Load a container and its cgroup, requiring one of the statuses in `want`
+ * (a bit per enum silo_status); `why` is the error otherwise. */
+static int load_cgroup(const struct silo_ctx *ctx, const char *id, unsigned want, const char *why,
+		       struct cgroup **cg, struct silo_error *err)
+{
+	struct silo_state st;
+	int root_fd, dir_fd, r = -1;
+	enum silo_status status;
+
+	*cg = NULL;
+	if (load(ctx, id, true, &root_fd, &dir_fd, &st, err) < 0)
+		return -1;
+	status = status_of(dir_fd, &st);
+	if (!(want & (1u << status)))
+		silo_error(err, 0, "%s", why);
+	else if (st.cgroup_json == NULL)
+		silo_error(err, 0, "container \"%s\" has no cgroup", id);
+	else
+		r = cgroup_from_json(st.cgroup_json, cg, err);
+	silo_state_free(&st);
+	close(dir_fd);
+	close(root_fd);
+	return r;
+}
+
+int silo_container_pause(const struct silo_ctx *ctx, const char *id, struct silo_error *err)
+{
+	struct cgroup *cg;
+	int r;
+
+	if (load_cgroup(ctx, id, 1u << STATUS_RUNNING | 1u << STATUS_CREATED, "container not running",
+			&cg, err) < 0)
+		return -1;
+	r = cgroup_freeze(cg, true, err);
+	cgroup_free(cg);
+	return r;
+}
+
+int silo_container_resume(const struct silo_ctx *ctx, const char *id, struct silo_error *err)
+{
+	struct cgroup *cg;
+	int r;
+
+	if (load_cgroup(ctx, id, 1u << STATUS_PAUSED, "container not paused", &cg, err) < 0)
+		return -1;
+	r = cgroup_freeze(cg, false, err);
+	cgroup_free(cg);
+	return r;
+}
+
+int silo_container_ps(const struct silo_ctx *ctx, const char *id, pid_t **pids, size_t *n,
+		      struct silo_error *err)
+{
+	struct cgroup *cg;
+	int r;
+
+	*pids = NULL;
+	*n = 0;
+	if (load_cgroup(ctx, id, 1u << STATUS_RUNNING | 1u << STATUS_CREATED | 1u << STATUS_PAUSED,
+			"container not running", &cg, err) < 0)
+		return -1;
+	r = cgroup_pids(cg, pids, n, err);
+	cgroup_free(cg);
+	return r;
+}
+
+/* ------------------------------------------------------------------ state, list */
+
 
 int silo_container_state(const struct silo_ctx *ctx, const char *id, char **json,
 			 struct silo_error *err)

@@ -67,6 +67,15 @@ int silo_container_kill(const struct silo_ctx *ctx, const char *id, int signo, b
 int silo_container_delete(const struct silo_ctx *ctx, const char *id, bool force,
 			  struct silo_error *err);
 
+/* pause / resume: freeze or thaw every process of the container (v1 freezer,
+ * v2 cgroup.freeze); state then says "paused". */
+int silo_container_pause(const struct silo_ctx *ctx, const char *id, struct silo_error *err);
+int silo_container_resume(const struct silo_ctx *ctx, const char *id, struct silo_error *err);
+
+/* ps: the host pids of every process in the container's cgroup (heap). */
+int silo_container_ps(const struct silo_ctx *ctx, const char *id, pid_t **pids, size_t *n,
+		      struct silo_error *err);
+
 struct silo_container_info {
 	char *id;
 	pid_t pid;                 /* 0 when stopped */

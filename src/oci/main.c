@@ -54,6 +54,18 @@ static const struct oci_command commands[] = {
 	  "Delete a stopped or created container and what it holds.  With --force a running\n"
 	  "container is killed first, and an unknown id is not an error.",
 	  oci_cmd_delete },
+	{ "pause", "<container-id>", "freeze every process of a container",
+	  "Freeze every process of a running container through its cgroup (v1 freezer,\n"
+	  "v2 cgroup.freeze); \"state\" then says paused.",
+	  oci_cmd_pause },
+	{ "resume", "<container-id>", "thaw a paused container",
+	  "Thaw every process of a paused container.",
+	  oci_cmd_resume },
+	{ "ps", "<container-id> [-- ps options]", "list the processes of a container",
+	  "List the processes of a container.  With --format json: a JSON array of their\n"
+	  "host pids.  Otherwise the host's ps(1) runs with the given options (default -ef)\n"
+	  "and only its header and the container's processes are printed.",
+	  oci_cmd_ps },
 	{ "list", NULL, "list containers",
 	  "List the containers under the state root (--root).",
 	  oci_cmd_list },

@@ -46,6 +46,9 @@ int oci_cmd_delete(const struct oci_command *cmd, const struct silo_ctx *ctx, in
 int oci_cmd_list(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
 int oci_cmd_spec(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
 int oci_cmd_features(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
+int oci_cmd_pause(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
+int oci_cmd_resume(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
+int oci_cmd_ps(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
 
 /* The flags create and run share (create.c), as parsed and then resolved. */
 struct oci_create_args {
