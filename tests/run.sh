@@ -6,7 +6,7 @@
 #   2. unit tests (meson test; cmocka cases are counted one by one);
 #   3. the bats integration suite (tests/integration/*.bats) against the
 #      runtime in $SILO_OCI (default: the one just built);
-#   4. the cgroup-v2 pass: tests/integration/60-cgroups.bats inside a v2-only
+#   4. the cgroup-v2 pass: tests/integration/60-cgroups.bats and 65-pause-ps.bats inside a v2-only
 #      VM through tests/cgroup2-vm.sh, when that script exists.
 #
 # It ends with one line "N passed, M failed" and exits non-zero when anything
@@ -116,9 +116,9 @@ if [ "${SILO_TEST_BATS:-1}" != 0 ]; then
 fi
 
 if [ -x tests/cgroup2-vm.sh ] && [ "${SILO_TEST_VM:-1}" != 0 ]; then
-	echo "== cgroup v2 VM: 60-cgroups.bats"
+	echo "== cgroup v2 VM: 60-cgroups.bats 65-pause-ps.bats"
 	export VM_TIMEOUT=${VM_TIMEOUT:-1500}
-	vm_cmd="mkdir -p /tmp/silo-test-vm && TMPDIR=/tmp/silo-test-vm bats ${bats_args[*]} tests/integration/60-cgroups.bats"
+	vm_cmd="mkdir -p /tmp/silo-test-vm && TMPDIR=/tmp/silo-test-vm bats ${bats_args[*]} tests/integration/60-cgroups.bats tests/integration/65-pause-ps.bats"
 	run_bats cgroup-v2-vm tests/cgroup2-vm.sh "$vm_cmd"
 	if ! grep -qE '^1\.\.[0-9]+' "$RUN_TMP/cgroup-v2-vm.tap"; then
 		echo "!! the cgroup v2 VM pass did not run: see above (VM_DEBUG=1 shows the boot)" >&2
