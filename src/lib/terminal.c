@@ -196,11 +196,6 @@ bool terminal_proxy_stdin_open(struct terminal_proxy *tp)
 	return tp->stdin_open;
 }
 
-int terminal_proxy_fd(struct terminal_proxy *tp)
-{
-	return tp->stdin_open ? 0 : -1;
-}
-
 void terminal_proxy_resize(struct terminal_proxy *tp)
 {
 	struct winsize ws;

@@ -35,7 +35,6 @@ int terminal_recv_fd(int sock, struct silo_error *err);
  * (and restored), and the window size follows the caller's (SIGWINCH). */
 struct terminal_proxy;
 struct terminal_proxy *terminal_proxy_new(int master, struct silo_error *err);
-int terminal_proxy_fd(struct terminal_proxy *tp);          /* poll() it for input */
 /* Move what is readable; returns 0 to continue, 1 when the master hung up. */
 int terminal_proxy_pump(struct terminal_proxy *tp, short revents_master, bool stdin_ready);
 void terminal_proxy_resize(struct terminal_proxy *tp);
