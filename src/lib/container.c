@@ -25,6 +25,7 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "container_internal.h"
 #include "hooks.h"
 #include "init.h"
 #include "seccomp_filter.h"
@@ -124,10 +125,10 @@ static char *hook_state_json(const struct silo_state *st, pid_t pid, enum silo_s
 
 /* The payload's environment: the config's, plus LISTEN_FDS/LISTEN_PID when
  * the caller passes socket-activation fds (they count as preserved fds). */
-static char **payload_env(const struct spec *spec, int *preserve)
+char **container_payload_env(const struct spec_process *p, int *preserve)
 {
 	const char *lf = getenv("LISTEN_FDS");
-	size_t n = spec->process.n_env, k = 0;
+	size_t n = p->n_env, k = 0;
 	char **env = xmalloc((n + 3) * sizeof(char *));
 	int64_t nfds = 0;
 
@@ -136,10 +137,10 @@ static char **payload_env(const struct spec *spec, int *preserve)
 	else
 		nfds = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (nfds && (str_has_prefix(spec->process.env[i], "LISTEN_FDS=") ||
-			     str_has_prefix(spec->process.env[i], "LISTEN_PID=")))
+		if (nfds && (str_has_prefix(p->env[i], "LISTEN_FDS=") ||
+			     str_has_prefix(p->env[i], "LISTEN_PID=")))
 			continue;
-		env[k++] = xstrdup(spec->process.env[i]);
+		env[k++] = xstrdup(p->env[i]);
 	}
 	if (nfds) {
 		env[k++] = xasprintf("LISTEN_FDS=%lld", (long long)nfds);
@@ -149,7 +150,7 @@ static char **payload_env(const struct spec *spec, int *preserve)
 	return env;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct silo_error *err)
+int container_write_pid_file(const char *path, pid_t pid, struct silo_error *err)
 {
 	cleanup_free char *tmp = xasprintf("%s.%d.tmp", path, (int)getpid());
 	char buf[32];
@@ -168,7 +169,7 @@ static int write_pid_file(const char *path, pid_t pid, struct silo_error *err)
 /* --pidfd-socket: hand the caller a pidfd of the init (runc's protocol: one
  * SCM_RIGHTS fd on a unix stream socket), so it can signal and wait without
  * pid reuse races. */
-static int send_pidfd(const char *path, pid_t pid, struct silo_error *err)
+int container_send_pidfd(const char *path, pid_t pid, struct silo_error *err)
 {
 	cleanup_close int sock = -1, pidfd = sys_pidfd_open(pid, 0);
 
@@ -179,6 +180,17 @@ static int send_pidfd(const char *path, pid_t pid, struct silo_error *err)
 		return silo_error_ctx(err, "--pidfd-socket");
 	if (terminal_send_fd(sock, pidfd, "pidfd", err) < 0)
 		return silo_error_ctx(err, "--pidfd-socket %s", path);
+	return 0;
+}
+
+int container_check_lsm(const struct spec_process *p, struct silo_error *err)
+{
+	if (p->apparmor_profile && access("/sys/kernel/security/apparmor", F_OK) < 0)
+		return silo_error(err, 0, "process.apparmorProfile \"%s\": apparmor is not enabled on this host",
+				  p->apparmor_profile);
+	if (p->selinux_label && access("/sys/fs/selinux/enforce", F_OK) < 0)
+		return silo_error(err, 0, "process.selinuxLabel \"%s\": selinux is not enabled on this host",
+				  p->selinux_label);
 	return 0;
 }
 
@@ -198,19 +210,15 @@ static int check_host(const struct silo_ctx *ctx, const struct silo_create_opts 
 		return silo_error(err, 0, "process.terminal is true: a detached container needs --console-socket");
 	if (!spec->process.terminal && o->console_socket)
 		return silo_error(err, 0, "--console-socket given but process.terminal is false");
-	if (spec->process.apparmor_profile && access("/sys/kernel/security/apparmor", F_OK) < 0)
-		return silo_error(err, 0, "process.apparmorProfile \"%s\": apparmor is not enabled on this host",
-				  spec->process.apparmor_profile);
-	if (spec->process.selinux_label && access("/sys/fs/selinux/enforce", F_OK) < 0)
-		return silo_error(err, 0, "process.selinuxLabel \"%s\": selinux is not enabled on this host",
-				  spec->process.selinux_label);
+	if (container_check_lsm(&spec->process, err) < 0)
+		return -1;
 	if (o->preserve_fds < 0)
 		return silo_error(err, 0, "--preserve-fds: must not be negative");
 	return 0;
 }
 
-/* clone the init: clone3 (into the cgroup on v2), else classic clone. */
-static pid_t clone_init(unsigned long flags, int cgroup_fd, bool *into_cgroup)
+/* clone3 (into the cgroup on v2), else classic clone. */
+pid_t container_clone(unsigned long flags, int cgroup_fd, bool *into_cgroup)
 {
 	struct silo_clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
 	pid_t pid;
@@ -271,7 +279,7 @@ static int record_state(struct created *c, const struct silo_create_opts *o,
 	if (state_write(c->dir_fd, &c->st, err) < 0)
 		return -1;
 	if (o->pid_file) {
-		if (write_pid_file(o->pid_file, c->pid, err) < 0)
+		if (container_write_pid_file(o->pid_file, c->pid, err) < 0)
 			return -1;
 		c->pid_file = o->pid_file;
 	}
@@ -354,7 +362,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	if (check_host(ctx, o, c->spec, mode, err) < 0)
 		return -1;
 	l.preserve_fds = o->preserve_fds;
-	c->env = payload_env(c->spec, &l.preserve_fds);
+	c->env = container_payload_env(&c->spec->process, &l.preserve_fds);
 	for (int fd = 3; fd < 3 + l.preserve_fds; fd++)
 		if (fcntl(fd, F_GETFD) < 0)
 			return silo_error(err, 0, "--preserve-fds/LISTEN_FDS: fd %d is not open", fd);
@@ -376,6 +384,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	c->st.id = xstrdup(o->id);
 	c->st.oci_version = xstrdup(c->spec->oci_version);
 	c->st.bundle = xstrdup(o->bundle);
+	c->st.config = o->config_path ? xstrdup(o->config_path) : NULL;
 	c->st.rootfs = xstrdup(c->spec->root_path);
 	c->st.created = state_now_rfc3339();
 	c->st.owner = xstrdup("");
@@ -442,7 +451,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	/* The init makes its own network namespace (init.c): the kernel needs
 	 * ~0.7 ms for one, and that overlaps with our cgroup attach below. */
 	flags = l.ns.slow_path ? 0 : l.ns.new_flags & ~(unsigned long)(CLONE_NEWCGROUP | CLONE_NEWTIME | CLONE_NEWNET);
-	c->pid = clone_init(flags, c->cg ? cgroup_clone_fd(c->cg) : -1, &into_cgroup);
+	c->pid = container_clone(flags, c->cg ? cgroup_clone_fd(c->cg) : -1, &into_cgroup);
 	if (c->pid < 0) {
 		silo_error(err, errno, "clone the container init");
 		goto fail;
@@ -469,7 +478,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 		goto fail;
 	if (parent_protocol(c, o, l.ns.slow_path, err) < 0)
 		goto fail;
-	if (o->pidfd_socket && send_pidfd(o->pidfd_socket, c->pid, err) < 0)
+	if (o->pidfd_socket && container_send_pidfd(o->pidfd_socket, c->pid, err) < 0)
 		goto fail;
 	r = 0;
 	goto out;
@@ -502,8 +511,8 @@ int silo_container_create(const struct silo_ctx *ctx, const struct silo_create_o
 
 /* ------------------------------------------------------------------ start */
 
-static int load(const struct silo_ctx *ctx, const char *id, bool lock, int *root_fd, int *dir_fd,
-		struct silo_state *st, struct silo_error *err)
+int container_load(const struct silo_ctx *ctx, const char *id, bool lock, int *root_fd,
+		   int *dir_fd, struct silo_state *st, struct silo_error *err)
 {
 	*root_fd = *dir_fd = -1;
 	if (silo_id_check(id, err) < 0)
@@ -602,7 +611,7 @@ int silo_container_start(const struct silo_ctx *ctx, const char *id, struct silo
 	struct silo_state st;
 	int root_fd, dir_fd, r = -1;
 
-	if (load(ctx, id, true, &root_fd, &dir_fd, &st, err) < 0)
+	if (container_load(ctx, id, true, &root_fd, &dir_fd, &st, err) < 0)
 		return -1;
 	switch (state_status(dir_fd, &st)) {
 	case STATUS_CREATED:
@@ -679,7 +688,7 @@ int silo_container_kill(const struct silo_ctx *ctx, const char *id, int signo, b
 	struct silo_state st;
 	int root_fd, dir_fd, r;
 
-	if (load(ctx, id, false, &root_fd, &dir_fd, &st, err) < 0)
+	if (container_load(ctx, id, false, &root_fd, &dir_fd, &st, err) < 0)
 		return -1;
 	if (state_status(dir_fd, &st) == STATUS_STOPPED && !all)
 		r = silo_error(err, 0, "container not running");
@@ -743,7 +752,7 @@ int silo_container_delete(const struct silo_ctx *ctx, const char *id, bool force
 	int root_fd, dir_fd, r;
 	enum silo_status status;
 
-	if (load(ctx, id, true, &root_fd, &dir_fd, &st, err) < 0) {
+	if (container_load(ctx, id, true, &root_fd, &dir_fd, &st, err) < 0) {
 		if (force && strstr(err->msg, "does not exist"))
 			return 0;
 		/* A state dir without state.json: a create that died. */
@@ -767,7 +776,7 @@ int silo_container_delete(const struct silo_ctx *ctx, const char *id, bool force
 }
 
 /* The status, with "paused" when the container's cgroup is frozen. */
-static enum silo_status status_of(int dir_fd, const struct silo_state *st)
+enum silo_status container_status(int dir_fd, const struct silo_state *st)
 {
 	enum silo_status status = state_status(dir_fd, st);
 	struct cgroup *cg = NULL;
@@ -793,9 +802,9 @@ static int load_cgroup(const struct silo_ctx *ctx, const char *id, unsigned want
 	enum silo_status status;
 
 	*cg = NULL;
-	if (load(ctx, id, true, &root_fd, &dir_fd, &st, err) < 0)
+	if (container_load(ctx, id, true, &root_fd, &dir_fd, &st, err) < 0)
 		return -1;
-	status = status_of(dir_fd, &st);
+	status = container_status(dir_fd, &st);
 	if (!(want & (1u << status)))
 		silo_error(err, 0, "%s", why);
 	else if (st.cgroup_json == NULL)
@@ -858,9 +867,9 @@ int silo_container_state(const struct silo_ctx *ctx, const char *id, char **json
 	struct silo_state st;
 	int root_fd, dir_fd;
 
-	if (load(ctx, id, false, &root_fd, &dir_fd, &st, err) < 0)
+	if (container_load(ctx, id, false, &root_fd, &dir_fd, &st, err) < 0)
 		return -1;
-	*json = state_to_oci_json(&st, status_of(dir_fd, &st), true);
+	*json = state_to_oci_json(&st, container_status(dir_fd, &st), true);
 	silo_state_free(&st);
 	close(dir_fd);
 	close(root_fd);
@@ -926,7 +935,7 @@ int silo_container_list(const struct silo_ctx *ctx, struct silo_container_info *
 			close(dir_fd);
 			continue;
 		}
-		status = status_of(dir_fd, &st);
+		status = container_status(dir_fd, &st);
 		v = xreallocarray(v, cnt + 1, sizeof(*v));
 		v[cnt] = (struct silo_container_info){
 			.id = xstrdup(st.id),
@@ -962,7 +971,7 @@ void silo_container_info_free(struct silo_container_info *info, size_t n)
 
 /* ------------------------------------------------------------------ run */
 
-static int exit_code(int status)
+int container_exit_code(int status)
 {
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
@@ -990,11 +999,18 @@ static int run_start(struct created *c, struct silo_error *err)
 	return r < 0 ? -1 : 0;
 }
 
-static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
+static const int container_forwarded_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
 				 SIGALRM, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH, SIGCHLD };
 
-/* Foreground: forward signals, reap, copy the terminal; returns the status. */
-static int run_wait(struct created *c, struct terminal_proxy *tp, const sigset_t *mask)
+void container_block_forwarded(sigset_t *mask, sigset_t *old)
+{
+	sigemptyset(mask);
+	for (size_t i = 0; i < ARRAY_SIZE(container_forwarded_signals); i++)
+		sigaddset(mask, container_forwarded_signals[i]);
+	sigprocmask(SIG_BLOCK, mask, old);
+}
+
+int container_wait(pid_t pid, struct terminal_proxy *tp, const sigset_t *mask)
 {
 	int sfd = signalfd(-1, mask, SFD_CLOEXEC);
 	bool exited = false, master_open = tp != NULL;
@@ -1002,9 +1018,9 @@ static int run_wait(struct created *c, struct terminal_proxy *tp, const sigset_t
 
 	if (sfd < 0) {
 		/* Cannot watch signals: plain wait. */
-		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-		return exit_code(status);
+		return container_exit_code(status);
 	}
 	while (!exited || master_open) {
 		struct pollfd p[3] = {
@@ -1026,14 +1042,14 @@ static int run_wait(struct created *c, struct terminal_proxy *tp, const sigset_t
 					pid_t w;
 					int st;
 					while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-						if (w == c->pid) {
+						if (w == pid) {
 							exited = true;
 							status = st;
 						}
 				} else if (si.ssi_signo == SIGWINCH && tp) {
 					terminal_proxy_resize(tp);
 				} else if (!exited) {
-					kill(c->pid, (int)si.ssi_signo);
+					kill(pid, (int)si.ssi_signo);
 				}
 			}
 		}
@@ -1042,9 +1058,9 @@ static int run_wait(struct created *c, struct terminal_proxy *tp, const sigset_t
 	}
 	close(sfd);
 	if (!exited)
-		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-	return exit_code(status);
+	return container_exit_code(status);
 }
 
 int silo_container_run(const struct silo_ctx *ctx, const struct silo_create_opts *o,
@@ -1061,10 +1077,7 @@ int silo_container_run(const struct silo_ctx *ctx, const struct silo_create_opts
 	if (mode == MODE_RUN_FOREGROUND) {
 		/* Block what we forward before the init exists, so no signal is
 		 * lost; the init unblocks everything before its payload runs. */
-		sigemptyset(&mask);
-		for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-			sigaddset(&mask, forwarded[i]);
-		sigprocmask(SIG_BLOCK, &mask, &old);
+		container_block_forwarded(&mask, &old);
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	}
 	if (launch(ctx, o, mode, &c, err) < 0)
@@ -1089,7 +1102,7 @@ int silo_container_run(const struct silo_ctx *ctx, const struct silo_create_opts
 		r = 0;
 		goto out;
 	}
-	*exit_status = run_wait(&c, tp, &mask);
+	*exit_status = container_wait(c.pid, tp, &mask);
 	terminal_proxy_free(tp);
 	tp = NULL;
 	r = 0;

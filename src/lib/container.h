@@ -55,6 +55,43 @@ int silo_container_start(const struct silo_ctx *ctx, const char *id, struct silo
 int silo_container_run(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 		       int *exit_status, struct silo_error *err);
 
+/* exec: a new process in a running (or created) container. */
+struct silo_exec_opts {
+	const char *id;
+	/* The process: from process_path (a process.json, as runc's -p), or
+	 * the container's config.json process with args and the overrides below. */
+	const char *process_path;
+	char **args;               /* NULL-terminated; without process_path */
+	const char *cwd;           /* NULL = keep */
+	char **env;                /* NULL-terminated "K=V", appended */
+	bool has_user, has_gid;
+	uid_t uid;
+	gid_t gid;
+	gid_t *additional_gids;    /* replace the config's when n > 0 */
+	size_t n_additional_gids;
+	char **caps;               /* NULL-terminated names, added to bounding/effective/permitted */
+	bool no_new_privs;         /* force no_new_privs on */
+	const char *apparmor, *process_label;
+	/* Both modes */
+	bool tty;                  /* allocate a pty (also when process.terminal is true) */
+	bool detach;
+	bool ignore_paused;
+	const char *pid_file;
+	const char *console_socket;
+	const char *pidfd_socket;
+	int preserve_fds;
+};
+
+/* Join every namespace and the cgroup of the container and execute the
+ * process with the same treatment as the init (user, groups, caps, rlimits,
+ * no_new_privs, seccomp, LSM label).  With detach, returns once the process
+ * executes (its pid in pid_file); else waits, forwarding signals and copying
+ * the terminal, and stores its status in *exit_status (128+N on signal N).
+ * A process that cannot start (missing executable, bad cwd or user) is an
+ * error with runc's wording ("exec: \"x\": executable file not found in $PATH"). */
+int silo_container_exec(const struct silo_ctx *ctx, const struct silo_exec_opts *o,
+			int *exit_status, struct silo_error *err);
+
 /* state: the runc-format state JSON (2-space indent, no trailing newline). */
 int silo_container_state(const struct silo_ctx *ctx, const char *id, char **json,
 			 struct silo_error *err);

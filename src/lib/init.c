@@ -298,9 +298,9 @@ static int set_identity_and_cwd(const struct spec_process *p, struct silo_error 
 }
 
 /* Everything >= 3 + preserve_fds is close-on-exec; preserved fds are not. */
-static int prepare_fds(const struct launch *l, struct silo_error *err)
+static int prepare_fds(int preserve_fds, struct silo_error *err)
 {
-	unsigned first = 3u + (unsigned)l->preserve_fds;
+	unsigned first = 3u + (unsigned)preserve_fds;
 
 	for (int fd = 3; fd < (int)first; fd++) {
 		int fl = fcntl(fd, F_GETFD);
@@ -317,6 +317,69 @@ static int prepare_fds(const struct launch *l, struct silo_error *err)
 			fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
 	}
 	return 0;
+}
+
+int payload_join_keyring(const char *id, struct silo_error *err)
+{
+	char name[1100];
+
+	snprintf(name, sizeof(name), "_ses.%s", id);
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS &&
+	    errno != EPERM && errno != EACCES)
+		return silo_error(err, errno, "join session keyring");
+	return 0;
+}
+
+int payload_prepare(struct payload *pl, char **exe, struct silo_error *err)
+{
+	const struct spec *s = pl->spec;
+	const struct spec_process *p = pl->proc;
+
+	if (process_set_oom_score_adj(p, err) < 0)
+		return -1;
+	if (p->terminal) {
+		struct terminal_opts t = {
+			.console_socket = pl->console_fd,
+			.mount_console = pl->mount_console,
+			.has_size = p->has_console_size,
+			.height = p->console_height,
+			.width = p->console_width,
+		};
+		if (terminal_setup(&t, err) < 0)
+			return -1;
+	}
+	if (pl->console_fd >= 0) {
+		close(pl->console_fd);
+		pl->console_fd = -1;
+	}
+	if (process_set_rlimits(p, err) < 0)
+		return -1;
+	if (s->linux.personality.set && personality((unsigned long)s->linux.personality.v) < 0)
+		return silo_error(err, errno, "linux.personality");
+	if (p->apparmor_profile) {
+		cleanup_free char *v = xasprintf("exec %s", p->apparmor_profile);
+		if (write_lsm_label("apparmor/exec", v, err) < 0)
+			return -1;
+	}
+	if (p->selinux_label && write_lsm_label("exec", p->selinux_label, err) < 0)
+		return -1;
+	/* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it before
+	 * the capabilities go; with it, load it last (payload_exec). */
+	if (pl->seccomp && !p->no_new_privileges && seccomp_install(pl->seccomp, err) < 0)
+		return silo_error_ctx(err, "linux.seccomp");
+	if (set_identity_and_cwd(p, err) < 0)
+		return -1;
+	if (process_find_executable(p, exe, err) < 0)
+		return -1;
+	return prepare_fds(pl->preserve_fds, err);
+}
+
+int payload_exec(const struct payload *pl, const char *exe, char **env, struct silo_error *err)
+{
+	if (pl->seccomp && pl->proc->no_new_privileges && seccomp_install(pl->seccomp, err) < 0)
+		return silo_error_ctx(err, "linux.seccomp");
+	execve(exe, pl->proc->args, env);
+	return silo_error(err, errno, "exec: \"%s\"", pl->proc->args[0]);
 }
 
 /* Block until `start` opens exec.fifo, through the host /proc we kept.
@@ -348,6 +411,7 @@ static int init_run(struct launch *l, char **exe, struct silo_error *err)
 {
 	const struct spec *s = l->spec;
 	const struct spec_process *p = &s->process;
+	struct payload pl;
 	struct sync_msg *m;
 
 	if (join_namespaces(l, err) < 0)
@@ -356,13 +420,8 @@ static int init_run(struct launch *l, char **exe, struct silo_error *err)
 		return silo_error(err, errno, "setsid");
 	if (l->ns.slow_path && (l->ns.new_flags & CLONE_NEWNET) && ns_loopback_up(err) < 0)
 		return -1;
-	if (!l->no_new_keyring) {
-		char name[1100];
-		snprintf(name, sizeof(name), "_ses.%s", l->id);
-		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS &&
-		    errno != EPERM && errno != EACCES)
-			return silo_error(err, errno, "join session keyring");
-	}
+	if (!l->no_new_keyring && payload_join_keyring(l->id, err) < 0)
+		return -1;
 	if (parent_hooks(l, err) < 0)
 		return -1;
 	l->rootfs.before_pivot = has_hook(s, HOOK_CREATE_CONTAINER) ? before_pivot : NULL;
@@ -384,41 +443,10 @@ static int init_run(struct launch *l, char **exe, struct silo_error *err)
 		}
 		free(m);
 	}
-	if (process_set_oom_score_adj(p, err) < 0)
-		return -1;
-	if (p->terminal) {
-		struct terminal_opts t = {
-			.console_socket = l->console_fd,
-			.mount_console = true,
-			.has_size = p->has_console_size,
-			.height = p->console_height,
-			.width = p->console_width,
-		};
-		if (terminal_setup(&t, err) < 0)
-			return -1;
-		close(l->console_fd);
-		l->console_fd = -1;
-	}
-	if (process_set_rlimits(p, err) < 0)
-		return -1;
-	if (s->linux.personality.set && personality((unsigned long)s->linux.personality.v) < 0)
-		return silo_error(err, errno, "linux.personality");
-	if (p->apparmor_profile) {
-		cleanup_free char *v = xasprintf("exec %s", p->apparmor_profile);
-		if (write_lsm_label("apparmor/exec", v, err) < 0)
-			return -1;
-	}
-	if (p->selinux_label && write_lsm_label("exec", p->selinux_label, err) < 0)
-		return -1;
-	/* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it before
-	 * the capabilities go; with it, load it last (below). */
-	if (l->seccomp && !p->no_new_privileges && seccomp_install(l->seccomp, err) < 0)
-		return silo_error_ctx(err, "linux.seccomp");
-	if (set_identity_and_cwd(p, err) < 0)
-		return -1;
-	if (process_find_executable(p, exe, err) < 0)
-		return -1;
-	if (prepare_fds(l, err) < 0)
+	pl = (struct payload){ .spec = s, .proc = p, .console_fd = l->console_fd, .mount_console = true,
+			       .preserve_fds = l->preserve_fds, .seccomp = l->seccomp };
+	l->console_fd = -1;
+	if (payload_prepare(&pl, exe, err) < 0)
 		return -1;
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (sync_send(l->sync_fd, SYNC_READY, 0, NULL, 0, err) < 0)
@@ -461,13 +489,10 @@ static void reset_ignored_signals(void)
 			signal(sig, SIG_DFL);
 }
 
-void init_main(struct launch *l)
+void payload_child_begin(void)
 {
-	struct silo_error err;
-	cleanup_free char *exe = NULL;
 	sigset_t all;
 
-	silo_error_clear(&err);
 	prctl(PR_SET_DUMPABLE, 0);
 	/* Dies with the runtime during setup.  Had the runtime died before
 	 * this line, the first sync read sees EOF and we exit there (getppid()
@@ -478,15 +503,21 @@ void init_main(struct launch *l)
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	reset_ignored_signals();
 	silo_log_set(NULL, NULL, 0);
+}
 
+void init_main(struct launch *l)
+{
+	struct silo_error err;
+	cleanup_free char *exe = NULL;
+	struct payload pl;
+
+	silo_error_clear(&err);
+	payload_child_begin();
 	if (init_run(l, &exe, &err) < 0)
 		goto fail;
-	if (l->seccomp && l->spec->process.no_new_privileges && seccomp_install(l->seccomp, &err) < 0) {
-		silo_error_ctx(&err, "linux.seccomp");
-		goto fail;
-	}
-	execve(exe, l->spec->process.args, l->env);
-	silo_error(&err, errno, "exec: \"%s\"", l->spec->process.args[0]);
+	pl = (struct payload){ .spec = l->spec, .proc = &l->spec->process, .console_fd = -1,
+			       .seccomp = l->seccomp };
+	payload_exec(&pl, exe, l->env, &err);
 fail:
 	if (l->sync_fd >= 0)
 		sync_send_error(l->sync_fd, &err);

@@ -43,4 +43,29 @@ struct launch {
 
 NORETURN void init_main(struct launch *l);
 
+/*
+ * What the init and an exec'd process share (exec.c): the same treatment of
+ * the payload process, in the same order.  payload_child_begin() is the
+ * first call in the forked child (non-dumpable, dies with the runtime, clean
+ * signal state).  payload_prepare() runs inside the container, after the
+ * namespaces and the cgroup: oom_score_adj, terminal, rlimits, personality,
+ * LSM labels, seccomp (here only without no_new_privs), user, caps and cwd,
+ * executable lookup, fds >= 3 + preserve_fds close-on-exec.  payload_exec()
+ * loads seccomp when no_new_privs is set, then execve; it returns only on
+ * failure.
+ */
+struct payload {
+	const struct spec *spec;             /* personality */
+	const struct spec_process *proc;
+	int console_fd;                      /* consumed (closed) by payload_prepare */
+	bool mount_console;                  /* bind the pty onto /dev/console (init only) */
+	int preserve_fds;
+	const struct seccomp_prog *seccomp;  /* NULL: none */
+};
+
+void payload_child_begin(void);
+int payload_join_keyring(const char *id, struct silo_error *err);
+int payload_prepare(struct payload *pl, char **exe, struct silo_error *err);
+int payload_exec(const struct payload *pl, const char *exe, char **env, struct silo_error *err);
+
 #endif

@@ -638,18 +638,14 @@ static int parse_rlimit(struct sj_ctx *c, json_t *e, const char *path, size_t i,
 	return 0;
 }
 
-static int parse_process(struct sj_ctx *c, json_t *root, struct spec *s)
+/* The process object (config.json's "process", or a whole process.json of
+ * exec); field paths say "process.<field>" in both. */
+static int parse_process_obj(struct sj_ctx *c, json_t *proc, struct spec_process *p)
 {
-	struct spec_process *p = &s->process;
-	json_t *proc, *o, *arr;
+	json_t *o, *arr;
 	uint32_t v;
-	int r = sj_get_obj(c, root, "process", "", &proc);
+	int r;
 
-	if (r < 0)
-		return -1;
-	if (r == 0)
-		return sj_missing(c, "", "process");
-	s->has_process = true;
 	if (sj_get_bool(c, proc, "terminal", "process", &p->terminal) < 0)
 		return -1;
 	if ((r = sj_get_obj(c, proc, "consoleSize", "process", &o)) < 0)
@@ -686,6 +682,19 @@ static int parse_process(struct sj_ctx *c, json_t *root, struct spec *s)
 	if (p->oom_score_adj.set && (p->oom_score_adj.v < -1000 || p->oom_score_adj.v > 1000))
 		return sj_fail(c, "process.oomScoreAdj", "must be between -1000 and 1000");
 	return 0;
+}
+
+static int parse_process(struct sj_ctx *c, json_t *root, struct spec *s)
+{
+	json_t *proc;
+	int r = sj_get_obj(c, root, "process", "", &proc);
+
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return sj_missing(c, "", "process");
+	s->has_process = true;
+	return parse_process_obj(c, proc, &s->process);
 }
 
 /* ---------------------------------------------------------------- id maps */
@@ -988,17 +997,8 @@ void sj_kv_free(struct spec_kv *kv, size_t n)
 	free(kv);
 }
 
-void spec_free(struct spec *s)
+void spec_process_clear(struct spec_process *p)
 {
-	struct spec_process *p;
-
-	if (s == NULL)
-		return;
-	p = &s->process;
-	free(s->oci_version);
-	free(s->root_path);
-	free(s->hostname);
-	free(s->domainname);
 	free(p->user.additional_gids);
 	free(p->user.username);
 	strv_free(p->args);
@@ -1009,6 +1009,18 @@ void spec_free(struct spec *s)
 	free(p->rlimits);
 	free(p->apparmor_profile);
 	free(p->selinux_label);
+	memset(p, 0, sizeof(*p));
+}
+
+void spec_free(struct spec *s)
+{
+	if (s == NULL)
+		return;
+	free(s->oci_version);
+	free(s->root_path);
+	free(s->hostname);
+	free(s->domainname);
+	spec_process_clear(&s->process);
 	for (size_t i = 0; s->mounts != NULL && i < s->n_mounts; i++) {
 		struct spec_mount *m = &s->mounts[i];
 		free(m->destination);
@@ -1101,6 +1113,28 @@ int spec_parse(const char *json, size_t len, const char *name, const char *bundl
 	}
 	*out = s;
 	return 0;
+}
+
+int spec_parse_process(const char *json, size_t len, const char *name, struct spec_process *out,
+		       struct silo_error *err)
+{
+	struct sj_ctx c = { .name = name, .bundle = "/", .err = err };
+	json_t *root;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	silo_error_clear(err);
+	root = load_json(&c, json, len);
+	if (root == NULL) {
+		free(c.bigs);
+		return -1;
+	}
+	r = parse_process_obj(&c, root, out);
+	json_decref(root);
+	free(c.bigs);
+	if (r < 0)
+		spec_process_clear(out);
+	return r;
 }
 
 int spec_load(const char *bundle_dir, const char *config_path, struct spec **out,

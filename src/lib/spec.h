@@ -360,6 +360,13 @@ int spec_parse(const char *json, size_t len, const char *name, const char *bundl
 	       struct spec **out, struct silo_error *err);
 void spec_free(struct spec *spec);
 
+/* exec's process.json: one process object, validated like config.json's
+ * "process" (errors say "<name>: process.<field>: ..."). */
+int spec_parse_process(const char *json, size_t len, const char *name, struct spec_process *out,
+		       struct silo_error *err);
+/* Free what a process holds and zero it. */
+void spec_process_clear(struct spec_process *p);
+
 /* Parse only the hooks object (state files keep a copy for start/delete). */
 int spec_parse_hooks(const char *json, struct spec_hooks *hooks, struct silo_error *err);
 void spec_hooks_free(struct spec_hooks *hooks);

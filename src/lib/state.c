@@ -47,6 +47,7 @@ void silo_state_free(struct silo_state *s)
 	free(s->id);
 	free(s->oci_version);
 	free(s->bundle);
+	free(s->config);
 	free(s->rootfs);
 	free(s->created);
 	free(s->owner);
@@ -183,6 +184,8 @@ int state_write(int dir_fd, const struct silo_state *s, struct silo_error *err)
 	json_object_set_new(o, "pid", json_integer(s->pid));
 	json_object_set_new(o, "startTime", json_integer((json_int_t)s->start_time));
 	set_str(o, "bundle", s->bundle);
+	if (s->config)
+		set_str(o, "config", s->config);
 	set_str(o, "rootfs", s->rootfs);
 	set_str(o, "created", s->created);
 	set_str(o, "owner", s->owner);
@@ -229,6 +232,7 @@ int state_read(int dir_fd, const char *id, struct silo_state *s, struct silo_err
 	s->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
 	s->start_time = (uint64_t)json_integer_value(json_object_get(o, "startTime"));
 	s->bundle = get_str(o, "bundle");
+	s->config = get_str(o, "config");
 	s->rootfs = get_str(o, "rootfs");
 	s->created = get_str(o, "created");
 	s->owner = get_str(o, "owner");

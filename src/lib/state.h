@@ -33,6 +33,7 @@ struct silo_state {
 	pid_t pid;
 	uint64_t start_time;       /* of pid, from /proc/PID/stat */
 	char *bundle;
+	char *config;              /* create --config FILE; NULL = <bundle>/config.json */
 	char *rootfs;
 	char *created;             /* RFC 3339, nanoseconds, UTC */
 	char *owner;

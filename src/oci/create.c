@@ -60,7 +60,7 @@ static int absolute(const char *path, const char *what, char **out, struct silo_
 }
 
 /* The fds the container inherits: 3 .. 3 + LISTEN_FDS + --preserve-fds - 1. */
-static int inherited_fds_end(int preserve_fds)
+int oci_inherited_fds_end(int preserve_fds)
 {
 	const char *lf = getenv("LISTEN_FDS");
 	int64_t n = 0;
@@ -73,7 +73,7 @@ static int inherited_fds_end(int preserve_fds)
 int oci_create_prepare(struct oci_create_args *a, const char *id, struct silo_create_opts *o,
 		       struct silo_error *err)
 {
-	oci_log_keep_fds_free(inherited_fds_end(a->preserve_fds));
+	oci_log_keep_fds_free(oci_inherited_fds_end(a->preserve_fds));
 	if (absolute(a->bundle != NULL ? a->bundle : ".", "--bundle", &a->abs_bundle, err) < 0 ||
 	    absolute(a->config, "--config", &a->abs_config, err) < 0 ||
 	    absolute(a->pid_file, "--pid-file", &a->abs_pid_file, err) < 0 ||

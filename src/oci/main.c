@@ -42,6 +42,17 @@ static const struct oci_command commands[] = {
 	  "signals to it, delete it (unless --keep) and exit with its status: 128+N when\n"
 	  "signal N killed it.",
 	  oci_cmd_run },
+	{ "exec", "<container-id> [--] <command> [args...]", "run a new process in a container",
+	  "Run a new process in a running container: it joins every namespace and the\n"
+	  "cgroup of the container and gets the same user, capabilities, rlimits,\n"
+	  "no_new_privs, seccomp filter and LSM label treatment as the container's process.\n"
+	  "The process is the command with the options below applied to the process of\n"
+	  "config.json, or the whole process.json given with --process (which may leave out\n"
+	  "capabilities, rlimits and labels: the config's apply).  A pseudo-terminal is\n"
+	  "allocated with --tty or \"terminal\": true in process.json.  Without --detach,\n"
+	  "waits for the process while forwarding signals to it and exits with its status\n"
+	  "(128+N when signal N killed it); exits 255 when it could not be started.",
+	  oci_cmd_exec },
 	{ "state", "<container-id>", "print the state of a container",
 	  "Print the state of a container as JSON (runtime-spec state, plus rootfs, created\n"
 	  "and owner).",

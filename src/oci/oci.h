@@ -49,6 +49,7 @@ int oci_cmd_features(const struct oci_command *cmd, const struct silo_ctx *ctx, 
 int oci_cmd_pause(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
 int oci_cmd_resume(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
 int oci_cmd_ps(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
+int oci_cmd_exec(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
 
 /* The flags create and run share (create.c), as parsed and then resolved. */
 struct oci_create_args {
@@ -68,6 +69,9 @@ void oci_create_options(struct oci_option *table, struct oci_create_args *a, boo
 int oci_create_prepare(struct oci_create_args *a, const char *id, struct silo_create_opts *o,
 		       struct silo_error *err);
 void oci_create_args_release(struct oci_create_args *a);
+/* The end of the fds a container or exec'd process inherits:
+ * 3 + $LISTEN_FDS + preserve_fds. */
+int oci_inherited_fds_end(int preserve_fds);
 
 /* ---------------------------------------------------------------- options */
 
@@ -75,6 +79,8 @@ enum oci_opt_type {
 	OCI_OPT_BOOL,              /* out: bool *;  "--x", "--x=true", "--x=false" */
 	OCI_OPT_STRING,            /* out: const char **, pointing into argv */
 	OCI_OPT_INT,               /* out: int *, a non-negative decimal */
+	OCI_OPT_STRV,              /* out: char ***, repeatable: each value appended (heap,
+	                              NULL-terminated, the caller strv_free()s it) */
 };
 
 /*
@@ -103,6 +109,12 @@ struct oci_option {
  */
 bool oci_parse(const struct oci_command *cmd, const struct oci_option *opts, int argc,
 	       char **argv, int *nargs, int *status);
+
+/* Like oci_parse, but the options end at the first positional (runc's exec:
+ * "exec [options] ID CMD [ARGS...]", where CMD's own flags are not ours);
+ * *first is its index (argc when none).  "--" also ends them. */
+bool oci_parse_leading(const struct oci_command *cmd, const struct oci_option *opts, int argc,
+		       char **argv, int *first, int *status);
 
 /* Check the number of positionals (min..max); reports and returns false with
  * *status = 2 when it is wrong: "missing container id", "too many arguments". */

@@ -112,6 +112,14 @@ static bool set_option(const struct oci_command *cmd, const struct oci_option *o
 	case OCI_OPT_INT:
 		ok = parse_count(value, (int *)o->out);
 		break;
+	case OCI_OPT_STRV: {
+		char ***v = o->out;
+		size_t n = strv_len(*v);
+		*v = xreallocarray(*v, n + 2, sizeof(char *));
+		(*v)[n] = xstrdup(value);
+		(*v)[n + 1] = NULL;
+		break;
+	}
 	}
 	if (!ok) {
 		see_help(cmd, hint, sizeof(hint));
@@ -158,8 +166,8 @@ static bool parse_flag(const struct oci_command *cmd, const struct oci_option *o
 	return set_option(cmd, o, value, status);
 }
 
-bool oci_parse(const struct oci_command *cmd, const struct oci_option *opts, int argc,
-	       char **argv, int *nargs, int *status)
+static bool parse(const struct oci_command *cmd, const struct oci_option *opts, int argc,
+		  char **argv, int *nargs, int *status, bool stop)
 {
 	bool flags_done = false;
 	int pos = 1;
@@ -168,7 +176,7 @@ bool oci_parse(const struct oci_command *cmd, const struct oci_option *opts, int
 		const char *a = argv[i];
 
 		if (flags_done || a[0] != '-' || a[1] == '\0') {
-			if (cmd == NULL) {
+			if (cmd == NULL || stop) {
 				*nargs = i;
 				return true;
 			}
@@ -182,8 +190,20 @@ bool oci_parse(const struct oci_command *cmd, const struct oci_option *opts, int
 		if (!parse_flag(cmd, opts, argc, argv, &i, status))
 			return false;
 	}
-	*nargs = cmd == NULL ? argc : pos - 1;
+	*nargs = cmd == NULL || stop ? argc : pos - 1;
 	return true;
+}
+
+bool oci_parse(const struct oci_command *cmd, const struct oci_option *opts, int argc,
+	       char **argv, int *nargs, int *status)
+{
+	return parse(cmd, opts, argc, argv, nargs, status, false);
+}
+
+bool oci_parse_leading(const struct oci_command *cmd, const struct oci_option *opts, int argc,
+		       char **argv, int *first, int *status)
+{
+	return parse(cmd, opts, argc, argv, first, status, true);
 }
 
 bool oci_check_args(const struct oci_command *cmd, int nargs, int min, int max, int *status)
