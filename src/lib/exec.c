@@ -61,6 +61,10 @@ struct exec_ctx {
 	int sync[2];
 	int console[2];            /* foreground pty without --console-socket */
 	int console_fd;            /* the child's console socket, or -1 */
+	/* Paused container (--ignore-paused): a frozen cgroup would freeze the
+	 * child during its setup, so it joins the cgroup last, just before
+	 * execve, and the payload starts (frozen) there. */
+	bool late_cgroup;
 	pid_t pid;
 };
 
@@ -266,7 +270,13 @@ NORETURN static void exec_child(struct exec_ctx *e, const struct silo_exec_opts 
 	}
 	if (payload_join_keyring(o->id, &err) < 0 || payload_prepare(&pl, &exe, &err) < 0)
 		goto fail;
+	/* From here the process outlives a detached runtime.  In the late
+	 * cgroup case it is frozen on attach and thawed after we are gone: a
+	 * runtime that dies before SYNC_START shows up as EOF instead. */
 	prctl(PR_SET_PDEATHSIG, 0);
+	if (e->late_cgroup && (sync_send(fd, SYNC_READY, 0, NULL, 0, &err) < 0 ||
+			       sync_expect(fd, SYNC_START, m, "start", &err) < 0))
+		goto fail;
 	payload_exec(&pl, exe, e->env, &err);
 fail:
 	sync_send_error(fd, &err);
@@ -305,6 +315,7 @@ static int exec_prepare(const struct silo_ctx *ctx, const struct silo_exec_opts 
 	case STATUS_PAUSED:
 		if (!o->ignore_paused)
 			return silo_error(err, 0, "cannot exec in a paused container (use --ignore-paused to override)");
+		e->late_cgroup = true;
 		break;
 	case STATUS_CREATING:
 		return silo_error(err, 0, "cannot exec in a container that is being created");
@@ -368,7 +379,8 @@ static int exec_start(struct exec_ctx *e, const struct silo_exec_opts *o, struct
 
 	if (join_for_children(e, err) < 0)
 		return -1;
-	e->pid = container_clone(0, e->cg ? cgroup_clone_fd(e->cg) : -1, &into_cgroup);
+	e->pid = container_clone(0, e->cg && !e->late_cgroup ? cgroup_clone_fd(e->cg) : -1,
+				 &into_cgroup);
 	if (e->pid < 0)
 		return silo_error(err, errno, "fork the exec process");
 	if (e->pid == 0) {
@@ -386,11 +398,22 @@ static int exec_start(struct exec_ctx *e, const struct silo_exec_opts *o, struct
 		close(e->console_fd);
 		e->console_fd = -1;
 	}
-	if (e->cg && !into_cgroup && cgroup_attach(e->cg, e->pid, err) < 0)
+	if (e->cg && !into_cgroup && !e->late_cgroup && cgroup_attach(e->cg, e->pid, err) < 0)
 		return silo_error_ctx(err, "join the container's cgroup");
 	if (sync_send(e->sync[0], SYNC_PARENT_DONE, 0, NULL, 0, err) < 0)
 		return -1;
 	m = xmalloc(sizeof(*m));
+	if (e->late_cgroup) {
+		/* Ready to execve: attach (it freezes there) and let it go; its
+		 * execve happens on resume, so there is no EOF to wait for. */
+		r = sync_expect(e->sync[0], SYNC_READY, m, "exec", err);
+		if (r == 0 && e->cg && cgroup_attach(e->cg, e->pid, err) < 0)
+			r = silo_error_ctx(err, "join the container's cgroup");
+		if (r == 0)
+			r = sync_send(e->sync[0], SYNC_START, 0, NULL, 0, err);
+		free(m);
+		return r;
+	}
 	r = sync_recv(e->sync[0], m, err);
 	if (r > 0 && m->type == SYNC_ERROR)
 		r = silo_error_set_raw(err, m->errnum, m->data, m->len);
