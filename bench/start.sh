@@ -549,6 +549,10 @@ main() {
 	report
 }
 
+# Sourced (bench/exec.sh reuses the helpers above): define, do not run.
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then
+	return 0
+fi
 if [ "${1:-}" = --inner ]; then
 	inner_main "$2"
 else
