@@ -30,6 +30,7 @@
 #include "init.h"
 #include "seccomp_filter.h"
 #include "log.h"
+#include "notify.h"
 #include "spec.h"
 #include "state.h"
 #include "sync.h"
@@ -253,8 +254,8 @@ static int make_cgroup(struct created *c, const struct silo_create_opts *o, stru
  * bind-mounts for a "cgroup" mount: "controller\0dir\0" pairs. */
 static int send_cgroup_paths(struct created *c, struct silo_error *err)
 {
-	const char **ctrls, **dirs;
-	size_t n = cgroup_paths(c->cg, &ctrls, &dirs), len = 0;
+	const char **ctrls = NULL, **dirs = NULL;
+	size_t n = c->cg ? cgroup_paths(c->cg, &ctrls, &dirs) : 0, len = 0;
 	cleanup_free char *buf = xmalloc(SYNC_MAX_DATA);
 
 	for (size_t i = 0; i < n; i++) {
@@ -361,6 +362,11 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 		return -1;
 	if (check_host(ctx, o, c->spec, mode, err) < 0)
 		return -1;
+	if (getenv("NOTIFY_SOCKET") != NULL) {
+		cleanup_free char *sdir = xasprintf("%s/%s", ctx->root, o->id);
+		if (notify_prepare_spec(c->spec, sdir, err) < 0)
+			return -1;
+	}
 	l.preserve_fds = o->preserve_fds;
 	c->env = container_payload_env(&c->spec->process, &l.preserve_fds);
 	for (int fd = 3; fd < 3 + l.preserve_fds; fd++)
@@ -374,6 +380,8 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	c->dir_fd = state_dir_create(c->root_fd, o->id, err);
 	if (c->dir_fd < 0)
 		goto out;
+	if (notify_make_dir(c->dir_fd, err) < 0)
+		goto fail;
 	if (c->spec->linux.seccomp) {
 		cleanup_free char *cache = xasprintf("%s/.cache/seccomp", ctx->root);
 		if (seccomp_prepare(c->spec->linux.seccomp, cache, &c->seccomp, err) < 0)
@@ -397,7 +405,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	 * into it.  On v1 it is made after clone, while the init builds its
 	 * namespaces on the other core: the ~10 mkdirs overlap that work. */
 	mode_v2 = cgroup_mode(err) == CGROUP_MODE_V2;
-	if (mode_v2 && make_cgroup(c, o, err) < 0)
+	if (mode_v2 && !ctx->no_cgroups && make_cgroup(c, o, err) < 0)
 		goto fail;
 
 	if (mode == MODE_CREATE) {
@@ -470,11 +478,11 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 		c->stage1 = c->pid;
 	close(sv[1]);
 	l.sync_fd = -1;
-	if (!mode_v2 && make_cgroup(c, o, err) < 0)
+	if (!mode_v2 && !ctx->no_cgroups && make_cgroup(c, o, err) < 0)
 		goto fail;
 	if (send_cgroup_paths(c, err) < 0)
 		goto fail;
-	if (!into_cgroup && cgroup_attach(c->cg, c->pid, err) < 0)
+	if (c->cg && !into_cgroup && cgroup_attach(c->cg, c->pid, err) < 0)
 		goto fail;
 	if (parent_protocol(c, o, l.ns.slow_path, err) < 0)
 		goto fail;
@@ -609,7 +617,7 @@ static int release_init(int dir_fd, const struct silo_state *st, struct silo_err
 int silo_container_start(const struct silo_ctx *ctx, const char *id, struct silo_error *err)
 {
 	struct silo_state st;
-	int root_fd, dir_fd, r = -1;
+	int root_fd, dir_fd, r = -1, notify_fd = -2;
 
 	if (container_load(ctx, id, true, &root_fd, &dir_fd, &st, err) < 0)
 		return -1;
@@ -625,11 +633,23 @@ int silo_container_start(const struct silo_ctx *ctx, const char *id, struct silo
 		silo_error(err, 0, "cannot start an already running container");
 		goto out;
 	}
+	if (getenv("NOTIFY_SOCKET") != NULL) {
+		cleanup_free char *sdir = xasprintf("%s/%s", ctx->root, id);
+		notify_fd = notify_bind(dir_fd, sdir, err);
+		if (notify_fd == -1)
+			goto out;
+	}
 	if (release_init(dir_fd, &st, err) < 0)
+		goto out;
+	if (notify_fd >= 0 && notify_relay(notify_fd, st.pid, err) < 0)
 		goto out;
 	run_late_hooks(&st, HOOK_POSTSTART, STATUS_RUNNING);
 	r = 0;
 out:
+	if (notify_fd >= 0) {
+		close(notify_fd);
+		notify_unlink(dir_fd);
+	}
 	silo_state_free(&st);
 	close(dir_fd);
 	close(root_fd);
@@ -1068,6 +1088,7 @@ int silo_container_run(const struct silo_ctx *ctx, const struct silo_create_opts
 {
 	enum launch_mode mode = o->detach ? MODE_RUN_DETACHED : MODE_RUN_FOREGROUND;
 	struct terminal_proxy *tp = NULL;
+	int notify_fd = -2;
 	sigset_t mask, old;
 	struct created c;
 	int r = -1;
@@ -1090,9 +1111,27 @@ int silo_container_run(const struct silo_ctx *ctx, const struct silo_create_opts
 		}
 		tp = terminal_proxy_new(master, err);
 	}
+	if (getenv("NOTIFY_SOCKET") != NULL) {
+		cleanup_free char *sdir = xasprintf("%s/%s", ctx->root, o->id);
+		notify_fd = notify_bind(c.dir_fd, sdir, err);
+		if (notify_fd == -1) {
+			created_abort(&c, o);
+			goto out;
+		}
+	}
 	if (run_start(&c, err) < 0) {
 		created_abort(&c, o);
 		goto out;
+	}
+	if (notify_fd >= 0) {
+		int nr = notify_relay(notify_fd, c.pid, err);
+		close(notify_fd);
+		notify_fd = -2;
+		notify_unlink(c.dir_fd);
+		if (nr < 0) {
+			created_abort(&c, o);
+			goto out;
+		}
 	}
 	run_late_hooks(&c.st, HOOK_POSTSTART, STATUS_RUNNING);
 	/* The lock on the state dir is for create; kill/delete may come now. */

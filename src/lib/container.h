@@ -21,6 +21,7 @@
 struct silo_ctx {
 	const char *root;          /* state root (created 0700 when missing) */
 	bool systemd_cgroup;       /* refused with a clear error without systemd */
+	bool no_cgroups;           /* --cgroup-manager disabled: no cgroup is made or joined */
 	bool debug;
 };
 

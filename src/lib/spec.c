@@ -1137,6 +1137,47 @@ int spec_parse_process(const char *json, size_t len, const char *name, struct sp
 	return r;
 }
 
+int spec_add_mount(struct spec *s, const char *type, const char *source, const char *destination,
+		   char *const *options, struct silo_error *err)
+{
+	struct spec_mount *m;
+
+	s->mounts = xreallocarray(s->mounts, s->n_mounts + 1, sizeof(*s->mounts));
+	m = &s->mounts[s->n_mounts];
+	memset(m, 0, sizeof(*m));
+	m->destination = fs_clean_path(destination);
+	m->type = type ? xstrdup(type) : NULL;
+	m->source = xstrdup(source);
+	m->options = strv_dup(options);
+	m->n_options = strv_len(m->options);
+	s->n_mounts++;
+	if (mount_opts_parse(m->options, m->n_options, &m->opts, err) < 0)
+		return silo_error_ctx(err, "mount %s", destination);
+	if (m->type != NULL && strcmp(m->type, "bind") == 0) {
+		m->opts.bind = true;
+		m->opts.flags |= MS_BIND;
+	}
+	return 0;
+}
+
+int spec_setenv(struct spec_process *p, const char *key, const char *value)
+{
+	size_t klen = strlen(key);
+	char *kv = xasprintf("%s=%s", key, value);
+
+	for (size_t i = 0; i < p->n_env; i++) {
+		if (strncmp(p->env[i], key, klen) == 0 && p->env[i][klen] == '=') {
+			free(p->env[i]);
+			p->env[i] = kv;
+			return 0;
+		}
+	}
+	p->env = xreallocarray(p->env, p->n_env + 2, sizeof(char *));
+	p->env[p->n_env++] = kv;
+	p->env[p->n_env] = NULL;
+	return 0;
+}
+
 int spec_load(const char *bundle_dir, const char *config_path, struct spec **out,
 	      struct silo_error *err)
 {

@@ -364,6 +364,11 @@ void spec_free(struct spec *spec);
  * "process" (errors say "<name>: process.<field>: ..."). */
 int spec_parse_process(const char *json, size_t len, const char *name, struct spec_process *out,
 		       struct silo_error *err);
+/* Append a mount the runtime adds itself (e.g. the NOTIFY_SOCKET directory). */
+int spec_add_mount(struct spec *s, const char *type, const char *source, const char *destination,
+		   char *const *options, struct silo_error *err);
+/* Set KEY=VALUE in the process environment (replacing KEY). */
+int spec_setenv(struct spec_process *p, const char *key, const char *value);
 /* Free what a process holds and zero it. */
 void spec_process_clear(struct spec_process *p);
 

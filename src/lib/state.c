@@ -136,6 +136,24 @@ int state_dir_open(int root_fd, const char *id, bool lock, struct silo_error *er
 	return fd;
 }
 
+static int remove_subdir(int dir_fd, const char *name)
+{
+	int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	return unlinkat(dir_fd, name, AT_REMOVEDIR);
+}
+
 int state_dir_remove(int root_fd, const char *id, struct silo_error *err)
 {
 	cleanup_close int fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -150,7 +168,10 @@ int state_dir_remove(int root_fd, const char *id, struct silo_error *err)
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0 || errno == ENOENT)
+			continue;
+		/* One level of subdirectories (notify/ of NOTIFY_SOCKET). */
+		if (errno != EISDIR || remove_subdir(dirfd(d), de->d_name) < 0)
 			return silo_error(err, errno, "remove %s/%s", id, de->d_name);
 	}
 	if (unlinkat(root_fd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)

@@ -120,7 +120,7 @@ static const struct oci_option global_options[] = {
 	{ "systemd-cgroup", 0, OCI_OPT_BOOL, NULL,
 	  "manage cgroups through systemd (cgroupsPath is slice:prefix:name)", &g.systemd_cgroup },
 	{ "cgroup-manager", 0, OCI_OPT_STRING, "MANAGER",
-	  "cgroupfs, systemd (same as --systemd-cgroup) or disabled (for now: cgroupfs)",
+	  "cgroupfs, systemd (same as --systemd-cgroup) or disabled (no cgroup at all, as crun)",
 	  &g.cgroup_manager },
 	{ "rootless", 0, OCI_OPT_STRING, "VALUE", "true, false or auto: accepted for runc compatibility",
 	  &g.rootless },
@@ -229,6 +229,8 @@ static int check_globals(struct silo_ctx *ctx, char **root_out)
 	if (g.cgroup_manager != NULL) {
 		if (strcmp(g.cgroup_manager, "systemd") == 0)
 			g.systemd_cgroup = true;
+		else if (strcmp(g.cgroup_manager, "disabled") == 0)
+			ctx->no_cgroups = true;
 		else if (strcmp(g.cgroup_manager, "cgroupfs") != 0 &&
 			 strcmp(g.cgroup_manager, "disabled") != 0)
 			return oci_usage_error(NULL,

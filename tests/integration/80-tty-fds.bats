@@ -127,3 +127,63 @@ listen_run() {
 	assert_status 0
 	[ "$(cat "$T/l3")" = via-listen-fd ]
 }
+
+@test "fds: --pidfd-socket of create sends a pidfd of the container's process" {
+	skip_if_runc "runc 1.1.5 has no --pidfd-socket"
+	start_recvtty
+	args /bin/sleep 100
+	create_ctr --pidfd-socket "$T/console.sock"
+	assert_status 0
+	wait "$RECVTTY_PID" || true
+	grep -qx 'target anon_inode:\[pidfd\]' "$T/tty.info" || fail "not a pidfd: $(cat "$T/tty.info")"
+}
+
+# notify_listen N: the caller's NOTIFY_SOCKET ($T/host-notify.sock), served by
+# the probe on the host; it prints the first N datagrams into $T/notify.out.
+notify_listen() {
+	"$(probe_binary)" notify-listen "$T/host-notify.sock" "$1" >"$T/notify.out" 2>&1 3>&- 4>&- 5>&- &
+	NOTIFY_PID=$!
+	BG_PIDS+=("$NOTIFY_PID")
+	wait_for "$T/notify.out" listening
+}
+
+@test "notify: READY=1 reaches the caller's NOTIFY_SOCKET through start, with MAINPID, once the container sends it" {
+	skip_if_runc "runc's wording of the relayed message differs"
+	notify_listen 2
+	args /bin/sh -c 'echo "sock=$NOTIFY_SOCKET"; /probe notify STATUS=warming; echo before > /tmp/ready; /probe notify READY=1; sleep 100'
+	NOTIFY_SOCKET=$T/host-notify.sock create_ctr
+	assert_status 0
+	# Not before start: the container has not run yet.
+	[ "$(wc -l <"$T/notify.out")" = 1 ] || fail "relayed before start: $(cat "$T/notify.out")"
+	NOTIFY_SOCKET=$T/host-notify.sock srun silo start "$ID"
+	assert_status 0
+	# start returned only once READY=1 went through.
+	[ -e "$ROOTFS/tmp/ready" ] || fail "start returned before the container was ready"
+	wait "$NOTIFY_PID" || fail "listener: $(cat "$T/notify.out")"
+	grep -qx 'STATUS=warming' "$T/notify.out" || fail "STATUS not relayed: $(cat "$T/notify.out")"
+	grep -qx "MAINPID=$(ctr_pid)|READY=1" "$T/notify.out" || fail "READY: $(cat "$T/notify.out")"
+	grep -qx 'sock=/run/notify/notify.sock' "$T/$ID.out" || fail "container env: $(ctr_output)"
+}
+
+@test "notify: run relays READY=1 as well; the socket dir goes with the container" {
+	skip_if_runc "runc's wording of the relayed message differs"
+	notify_listen 1
+	args /bin/sh -c '/probe notify READY=1; sleep 100'
+	NOTIFY_SOCKET=$T/host-notify.sock srun silo run -d --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	wait "$NOTIFY_PID" || fail "listener: $(cat "$T/notify.out")"
+	grep -qx "MAINPID=$(ctr_pid)|READY=1" "$T/notify.out" || fail "READY: $(cat "$T/notify.out")"
+	[ -d "$STATE/$ID/notify" ] || fail "no notify dir"
+	srun silo delete -f "$ID"
+	assert_status 0
+	[ ! -e "$STATE/$ID" ] || fail "state dir left: $(ls -R "$STATE/$ID")"
+}
+
+@test "notify: without NOTIFY_SOCKET the container gets no notify mount" {
+	args /bin/sh -c 'echo "sock=$NOTIFY_SOCKET"; /probe mounts'
+	srun env -u NOTIFY_SOCKET "$SILO_OCI" --root "$STATE" run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output_has "sock="
+	assert_output_lacks "sock=/"
+	assert_output_lacks "/run/notify"
+}

@@ -406,3 +406,31 @@ start_recvtty() {
 	assert_status 0
 	[ "$(wc -l </proc/self/mountinfo)" = "$before" ]
 }
+
+@test "exec: the process of a container made with --config comes from that file" {
+	skip_if_runc "runc has no --config"
+	jq '.process.env += ["FROM=other-config"] | .process.args = ["/bin/sleep", "1000"]' \
+		"$BUNDLE/config.json" >"$T/other.json"
+	srun silo run -d --config "$T/other.json" --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	srun silo exec "$ID" /probe env
+	assert_status 0
+	assert_output_has "FROM=other-config"
+}
+
+@test "exec: --cgroup-manager disabled makes no cgroup; exec still joins the namespaces" {
+	skip_if_runc "runc has no --cgroup-manager"
+	args /bin/sleep 1000
+	srun silo --cgroup-manager disabled run -d --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	PID=$(ctr_pid)
+	[ "$(cat "/proc/$PID/cgroup")" = "$(cat /proc/self/cgroup)" ] ||
+		fail "the init moved: $(cat "/proc/$PID/cgroup")"
+	[ -z "$(_leaked_cgroups)" ] || fail "cgroups made: $(_leaked_cgroups)"
+	srun silo exec "$ID" /probe ns
+	assert_status 0
+	got=$(awk '$1 == "pid" { print $2 }' <<<"$output")
+	[ "$got" = "$(readlink "/proc/$PID/ns/pid")" ] || fail "pid ns: $got"
+	srun silo --cgroup-manager bogus state "$ID"
+	assert_usage_error
+}

@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <termios.h>
 #include <time.h>
@@ -243,6 +244,60 @@ static int v_fdwrite(int argc, char **argv)
 	if (write((int)parse_long(argv[2]), argv[3], len) != (ssize_t)len)
 		fail("fd %s", argv[2]);
 	printf("ok\n");
+	return 0;
+}
+
+/* notify MSG: send MSG as one datagram to $NOTIFY_SOCKET (sd_notify). */
+static int v_notify(int argc, char **argv)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	const char *path = getenv("NOTIFY_SOCKET");
+	int fd;
+
+	need(argc, 3, "notify MSG");
+	if (!path || strlen(path) >= sizeof(a.sun_path))
+		fail("NOTIFY_SOCKET unset or too long");
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || sendto(fd, argv[2], strlen(argv[2]), 0, (struct sockaddr *)&a, sizeof(a)) < 0)
+		fail("send to %s", path);
+	printf("ok\n");
+	return 0;
+}
+
+/* notify-listen PATH N: bind a datagram socket at PATH (the host side of
+ * NOTIFY_SOCKET), print "listening" and then N datagrams, one per line
+ * (newlines inside shown as "|"), then exit.  Gives up after 60 s. */
+static int v_notify_listen(int argc, char **argv)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	long n;
+	int fd;
+
+	need(argc, 4, "notify-listen PATH N");
+	n = parse_long(argv[3]);
+	if (strlen(argv[2]) >= sizeof(a.sun_path))
+		fail("path too long");
+	strcpy(a.sun_path, argv[2]);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		fail("bind %s", argv[2]);
+	printf("listening\n");
+	fflush(stdout);
+	alarm(60);
+	for (long i = 0; i < n; i++) {
+		char buf[4096];
+		ssize_t r = recv(fd, buf, sizeof(buf) - 1, 0);
+
+		if (r < 0)
+			fail("recv");
+		buf[r] = '\0';
+		for (char *c = buf; *c; c++)
+			if (*c == '\n')
+				*c = '|';
+		printf("%s\n", buf);
+		fflush(stdout);
+	}
 	return 0;
 }
 
@@ -662,7 +717,8 @@ static const struct {
 	{ "sleep", v_sleep }, { "pause", v_pause }, { "exit", v_exit },
 	{ "kill-self", v_kill_self }, { "cgroup", v_cgroup }, { "net", v_net },
 	{ "mknod-test", v_mknod_test }, { "stat", v_stat }, { "readlink", v_readlink },
-	{ "open", v_open }, { "true", v_true },
+	{ "open", v_open }, { "true", v_true }, { "notify", v_notify },
+	{ "notify-listen", v_notify_listen },
 };
 
 int main(int argc, char **argv)
