@@ -48,8 +48,7 @@ void oci_create_options(struct oci_option *t, struct oci_create_args *a, bool ru
 	t[n] = (struct oci_option){ NULL, 0, 0, NULL, NULL, NULL };
 }
 
-/* *out = the absolute form of path, or NULL when path is NULL. */
-static int absolute(const char *path, const char *what, char **out, struct silo_error *err)
+int oci_absolute_opt(const char *path, const char *what, char **out, struct silo_error *err)
 {
 	if (path == NULL)
 		return 0;
@@ -74,11 +73,11 @@ int oci_create_prepare(struct oci_create_args *a, const char *id, struct silo_cr
 		       struct silo_error *err)
 {
 	oci_log_keep_fds_free(oci_inherited_fds_end(a->preserve_fds));
-	if (absolute(a->bundle != NULL ? a->bundle : ".", "--bundle", &a->abs_bundle, err) < 0 ||
-	    absolute(a->config, "--config", &a->abs_config, err) < 0 ||
-	    absolute(a->pid_file, "--pid-file", &a->abs_pid_file, err) < 0 ||
-	    absolute(a->console_socket, "--console-socket", &a->abs_console_socket, err) < 0 ||
-	    absolute(a->pidfd_socket, "--pidfd-socket", &a->abs_pidfd_socket, err) < 0)
+	if (oci_absolute_opt(a->bundle != NULL ? a->bundle : ".", "--bundle", &a->abs_bundle, err) < 0 ||
+	    oci_absolute_opt(a->config, "--config", &a->abs_config, err) < 0 ||
+	    oci_absolute_opt(a->pid_file, "--pid-file", &a->abs_pid_file, err) < 0 ||
+	    oci_absolute_opt(a->console_socket, "--console-socket", &a->abs_console_socket, err) < 0 ||
+	    oci_absolute_opt(a->pidfd_socket, "--pidfd-socket", &a->abs_pidfd_socket, err) < 0)
 		return -1;
 	*o = (struct silo_create_opts){
 		.id = id,

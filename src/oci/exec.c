@@ -44,16 +44,6 @@ static void exec_args_release(struct exec_args *a)
 	free(a->gid_list);
 }
 
-static int absolute(const char *path, const char *what, char **out, struct silo_error *err)
-{
-	if (path == NULL)
-		return 0;
-	if (path[0] == '\0')
-		return silo_error(err, 0, "%s must not be empty", what);
-	*out = oci_abspath(path, err);
-	return *out != NULL ? 0 : -1;
-}
-
 static bool parse_id(const char *s, uint32_t *out)
 {
 	uint64_t v;
@@ -183,10 +173,10 @@ int oci_cmd_exec(const struct oci_command *cmd, const struct silo_ctx *ctx, int 
 	}
 	o.additional_gids = a.gid_list;
 	oci_log_keep_fds_free(oci_inherited_fds_end(a.preserve_fds));
-	if (absolute(a.process, "--process", &a.abs_process, &err) < 0 ||
-	    absolute(a.pid_file, "--pid-file", &a.abs_pid_file, &err) < 0 ||
-	    absolute(a.console_socket, "--console-socket", &a.abs_console_socket, &err) < 0 ||
-	    absolute(a.pidfd_socket, "--pidfd-socket", &a.abs_pidfd_socket, &err) < 0) {
+	if (oci_absolute_opt(a.process, "--process", &a.abs_process, &err) < 0 ||
+	    oci_absolute_opt(a.pid_file, "--pid-file", &a.abs_pid_file, &err) < 0 ||
+	    oci_absolute_opt(a.console_socket, "--console-socket", &a.abs_console_socket, &err) < 0 ||
+	    oci_absolute_opt(a.pidfd_socket, "--pidfd-socket", &a.abs_pidfd_socket, &err) < 0) {
 		status = oci_fail(cmd, &err);
 		goto out;
 	}

@@ -69,6 +69,9 @@ void oci_create_options(struct oci_option *table, struct oci_create_args *a, boo
 int oci_create_prepare(struct oci_create_args *a, const char *id, struct silo_create_opts *o,
 		       struct silo_error *err);
 void oci_create_args_release(struct oci_create_args *a);
+/* *out = the absolute form of path (oci_abspath), left alone when path is
+ * NULL; "WHAT must not be empty" for "". */
+int oci_absolute_opt(const char *path, const char *what, char **out, struct silo_error *err);
 /* The end of the fds a container or exec'd process inherits:
  * 3 + $LISTEN_FDS + preserve_fds. */
 int oci_inherited_fds_end(int preserve_fds);

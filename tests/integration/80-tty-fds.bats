@@ -4,26 +4,6 @@
 
 load helpers
 
-# Start silo-recvtty on $T/console.sock in the background; its pty output
-# goes to $T/tty.out, facts about the received fd to $T/tty.info.
-start_recvtty() {
-	local bin
-	bin=$(recvtty_binary)
-	"$bin" --mode null --out "$T/tty.out" --info "$T/tty.info" --timeout 60 "$@" "$T/console.sock" \
-		</dev/null >"$T/recvtty.log" 2>&1 3>&- 4>&- 5>&- &
-	RECVTTY_PID=$!
-	BG_PIDS+=("$RECVTTY_PID")
-	wait_for "$T/console.sock"
-}
-
-# Wait for silo-recvtty to see the pty close (the container is gone).
-wait_recvtty() {
-	local i
-	for i in $(seq 100); do kill -0 "$RECVTTY_PID" 2>/dev/null || break; sleep 0.1; done
-	! kill -0 "$RECVTTY_PID" 2>/dev/null || fail "recvtty still waiting: $(cat "$T/recvtty.log")"
-	tr -d '\r' <"$T/tty.out"
-}
-
 @test "tty: the pty master arrives on the console socket; inside, stdio is /dev/pts/0" {
 	start_recvtty --winsize 40x100
 	cfg '.process.terminal = true'

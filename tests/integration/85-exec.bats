@@ -306,16 +306,6 @@ write_process() { # JSON -> $T/process.json
 	grep -q '^0' <<<"$output" || fail "a tty without --tty: $output"
 }
 
-start_recvtty() {
-	local bin
-	bin=$(recvtty_binary)
-	"$bin" --mode null --out "$T/tty.out" --info "$T/tty.info" --timeout 60 "$@" "$T/console.sock" \
-		</dev/null >"$T/recvtty.log" 2>&1 3>&- 4>&- 5>&- &
-	RECVTTY_PID=$!
-	BG_PIDS+=("$RECVTTY_PID")
-	wait_for "$T/console.sock"
-}
-
 @test "exec: --tty --console-socket sends the pty master; the caller's window size applies" {
 	start_ctr
 	start_recvtty --winsize 30x90

@@ -300,6 +300,28 @@ make_netns() {
 	NETNS_PATH=/var/run/netns/$name
 }
 
+# --- console sockets (80-tty-fds, 85-exec) ------------------------------------
+
+# Start silo-recvtty on $T/console.sock in the background; its pty output
+# goes to $T/tty.out, facts about the received fd to $T/tty.info.
+start_recvtty() {
+	local bin
+	bin=$(recvtty_binary)
+	"$bin" --mode null --out "$T/tty.out" --info "$T/tty.info" --timeout 60 "$@" "$T/console.sock" \
+		</dev/null >"$T/recvtty.log" 2>&1 3>&- 4>&- 5>&- &
+	RECVTTY_PID=$!
+	BG_PIDS+=("$RECVTTY_PID")
+	wait_for "$T/console.sock"
+}
+
+# Wait for silo-recvtty to see the pty close (the container is gone).
+wait_recvtty() {
+	local i
+	for i in $(seq 100); do kill -0 "$RECVTTY_PID" 2>/dev/null || break; sleep 0.1; done
+	! kill -0 "$RECVTTY_PID" 2>/dev/null || fail "recvtty still waiting: $(cat "$T/recvtty.log")"
+	tr -d '\r' <"$T/tty.out"
+}
+
 # --- assertions -----------------------------------------------------------------
 
 fail() { echo "FAIL: $*" >&2; return 1; }
