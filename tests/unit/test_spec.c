@@ -838,6 +838,47 @@ static void test_err_process(void **state)
 	EXPECT_ERROR("config.json: process.oomScoreAdj: must be an integer", "process/oomScoreAdj", "\"0\"");
 }
 
+/* exec's process.json: one process object, validated like config.json's. */
+static void test_process_json(void **state)
+{
+	static const char ok[] = "{\"terminal\": true, \"consoleSize\": {\"height\": 3, \"width\": 4},"
+		" \"args\": [\"/bin/sh\"], \"env\": [\"A=1\"], \"cwd\": \"/tmp\","
+		" \"user\": {\"uid\": 5, \"gid\": 6, \"additionalGids\": [7]},"
+		" \"capabilities\": {\"bounding\": [\"CAP_KILL\"]}, \"noNewPrivileges\": true}";
+	struct silo_error err = { 0 };
+	struct spec_process p;
+
+	(void)state;
+	assert_int_equal(spec_parse_process(ok, strlen(ok), "p.json", &p, &err), 0);
+	assert_true(p.terminal && p.has_console_size && p.console_height == 3 && p.console_width == 4);
+	assert_string_equal(p.args[0], "/bin/sh");
+	assert_int_equal(p.n_env, 1);
+	assert_string_equal(p.cwd, "/tmp");
+	assert_int_equal(p.user.uid, 5);
+	assert_int_equal(p.user.n_additional_gids, 1);
+	assert_true(p.caps.set && p.caps.bounding == (UINT64_C(1) << 5));
+	assert_true(p.no_new_privileges);
+	assert_int_equal(p.n_rlimits, 0);
+	spec_setenv(&p, "A", "2");
+	spec_setenv(&p, "B", "3");
+	assert_int_equal(p.n_env, 2);
+	assert_string_equal(p.env[0], "A=2");
+	assert_string_equal(p.env[1], "B=3");
+	assert_null(p.env[2]);
+	spec_process_clear(&p);
+	assert_null(p.args);
+
+	static const char noargs[] = "{\"args\": [], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}}";
+	static const char relcwd[] = "{\"args\": [\"x\"], \"cwd\": \"rel\", \"user\": {\"uid\": 0, \"gid\": 0}}";
+
+	assert_int_equal(spec_parse_process(noargs, strlen(noargs), "p.json", &p, &err), -1);
+	assert_string_equal(err.msg, "p.json: process.args: must be a non-empty array of strings");
+	assert_int_equal(spec_parse_process("[1]", 3, "p.json", &p, &err), -1);
+	assert_string_equal(err.msg, "p.json: must be a JSON object");
+	assert_int_equal(spec_parse_process(relcwd, strlen(relcwd), "p.json", &p, &err), -1);
+	assert_non_null(strstr(err.msg, "process.cwd"));
+}
+
 static void test_err_caps(void **state)
 {
 	(void)state;
@@ -1102,6 +1143,7 @@ int main(void)
 		cmocka_unit_test(test_err_load),
 		cmocka_unit_test(test_err_version_root),
 		cmocka_unit_test(test_err_process),
+		cmocka_unit_test(test_process_json),
 		cmocka_unit_test(test_err_caps),
 		cmocka_unit_test(test_err_rlimits),
 		cmocka_unit_test(test_err_mounts),
