@@ -424,3 +424,23 @@ write_process() { # JSON -> $T/process.json
 	srun silo --cgroup-manager bogus state "$ID"
 	assert_usage_error
 }
+
+@test "exec: the process has only stdio open, whatever the caller holds" {
+	start_ctr
+	KEEP_FDS="5 7" srun silo exec "$ID" /probe fds 5>"$T/fd5" 7>"$T/fd7"
+	assert_status 0
+	[ "$(awk '$1 >= 3' <<<"$output")" = "" ] || fail "fds leaked: $output"
+}
+
+@test "exec: --cwd through a magic link never reaches a runtime fd (CVE-2024-21626 class)" {
+	start_ctr
+	for cwd in /proc/self/fd/7 /proc/self/cwd /proc/1/cwd; do
+		KEEP_FDS=7 srun silo exec --cwd "$cwd" "$ID" /probe cwd 7<"$T"
+		if [ "$status" -eq 0 ]; then
+			[[ "$output" == /* ]] && [[ "$output" != *unreachable* ]] || fail "$cwd: cwd $output"
+			[[ "$output" != "$T"* ]] || fail "$cwd: the host's $output"
+		else
+			assert_exec_error
+		fi
+	done
+}
