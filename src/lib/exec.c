@@ -329,11 +329,12 @@ static int exec_prepare(const struct silo_ctx *ctx, const struct silo_exec_opts 
 		return -1;
 	if (check_request(o, &e->spec->process, err) < 0)
 		return -1;
+	/* As runc: LISTEN_FDS is for the container's own process, not exec. */
 	e->preserve_fds = o->preserve_fds;
-	e->env = container_payload_env(&e->spec->process, &e->preserve_fds);
+	e->env = strv_dup(e->spec->process.env);
 	for (int fd = 3; fd < 3 + e->preserve_fds; fd++)
 		if (fcntl(fd, F_GETFD) < 0)
-			return silo_error(err, 0, "--preserve-fds/LISTEN_FDS: fd %d is not open", fd);
+			return silo_error(err, 0, "--preserve-fds: fd %d is not open", fd);
 	lx = &e->spec->linux;
 	for (int t = 0; t < NS_COUNT; t++)
 		if (lx->ns[t].present)

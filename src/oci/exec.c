@@ -104,7 +104,7 @@ int oci_cmd_exec(const struct oci_command *cmd, const struct silo_ctx *ctx, int 
 		{ "no-new-privs", 0, OCI_OPT_BOOL, NULL, "set no_new_privs for the process",
 		  &a.no_new_privs },
 		{ "preserve-fds", 0, OCI_OPT_INT, "N",
-		  "pass N more file descriptors (after stdio and $LISTEN_FDS)", &a.preserve_fds },
+		  "pass file descriptors 3 .. 3+N-1 (LISTEN_FDS is not used by exec)", &a.preserve_fds },
 		{ "process-label", 0, OCI_OPT_STRING, "LABEL", "SELinux label of the process",
 		  &a.process_label },
 		{ "apparmor", 0, OCI_OPT_STRING, "PROFILE", "AppArmor profile of the process",
@@ -172,7 +172,7 @@ int oci_cmd_exec(const struct oci_command *cmd, const struct silo_ctx *ctx, int 
 		o.n_additional_gids = i + 1;
 	}
 	o.additional_gids = a.gid_list;
-	oci_log_keep_fds_free(oci_inherited_fds_end(a.preserve_fds));
+	oci_log_keep_fds_free(3 + a.preserve_fds);
 	if (oci_absolute_opt(a.process, "--process", &a.abs_process, &err) < 0 ||
 	    oci_absolute_opt(a.pid_file, "--pid-file", &a.abs_pid_file, &err) < 0 ||
 	    oci_absolute_opt(a.console_socket, "--console-socket", &a.abs_console_socket, &err) < 0 ||

@@ -49,8 +49,11 @@ write_process() { # JSON -> $T/process.json
 	assert_status 42
 	srun silo exec "$ID" sh -c 'kill -9 $$'
 	assert_status 137
-	srun silo exec "$ID" -- /probe true
-	assert_status 0
+	if is_silo; then
+		# "--" after the id (runc >= 1.2's synopsis; 1.1.5 takes it for the command)
+		srun silo exec "$ID" -- /probe true
+		assert_status 0
+	fi
 	srun silo exec "$ID" /bin/echo -e hello
 	assert_status 0
 	[ "$output" = hello ] || fail "output: $output"
@@ -155,6 +158,8 @@ write_process() { # JSON -> $T/process.json
 	grep -qE '^CapPrm:\s+0000000020202420$' <<<"$output" || fail "prm: $output"
 	grep -qE '^CapInh:\s+0000000000000000$' <<<"$output" || fail "inh: $output"
 	grep -qE '^CapAmb:\s+0000000000000000$' <<<"$output" || fail "amb: $output"
+	# runc only warns about an unknown name; silo refuses it.
+	is_silo || return 0
 	srun silo exec --cap CAP_NOPE "$ID" /probe caps
 	[ "$status" -ne 0 ] || fail "an unknown capability was accepted"
 }
@@ -194,7 +199,10 @@ write_process() { # JSON -> $T/process.json
 	assert_output_lacks "TERM=xterm"
 	grep -qx /tmp <<<"$output" || fail "cwd: $output"
 	assert_output_has "uid=5 gid=6 euid=5 egid=6 groups=7,8"
-	grep -qE '^RLIMIT_NOFILE 333 444$|nofile.*333.*444' <<<"$output" || fail "limits: $output"
+	# runc 1.1.5 leaves the runtime's own limits here; silo applies the config's.
+	if is_silo; then
+		grep -qE '^RLIMIT_NOFILE 333 444$' <<<"$output" || fail "limits: $output"
+	fi
 	# uid 5: the config's caps are the bounding set, nothing effective.
 	grep -qE '^CapBnd:\s+0000000020000420$' <<<"$output" || fail "bounding: $output"
 	write_process '{"args": ["/probe", "caps"], "cwd": "/", "user": {"uid": 0, "gid": 0},
@@ -297,6 +305,7 @@ write_process() { # JSON -> $T/process.json
 }
 
 @test "exec: --tty without --console-socket in the foreground copies the pty" {
+	skip_if_runc "runc 1.1.5 needs a terminal on its own stdin for this"
 	start_ctr
 	srun silo exec -t "$ID" /bin/sh -c '/probe isatty 0; /probe isatty 1; /probe ttyname 1'
 	assert_status 0
@@ -353,14 +362,14 @@ write_process() { # JSON -> $T/process.json
 	! grep -qE '^3 ' <<<"$output" || fail "fd 3 leaked without --preserve-fds: $output"
 }
 
-@test "exec: LISTEN_FDS passes the socket-activation fds" {
+@test "exec: LISTEN_FDS is not for exec, as in runc: no fd passed, no variable set" {
 	start_ctr
 	: >"$T/l3"
 	srun env LISTEN_FDS=1 bash -c 'exec 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; export LISTEN_PID=$$; exec "$@"' \
 		_ "$SILO_OCI" --root "$STATE" exec "$ID" /bin/sh -c '/probe env; /probe fds' 3>"$T/l3"
 	assert_status 0
-	grep -qx 'LISTEN_FDS=1' <<<"$output" || fail "LISTEN_FDS: $output"
-	grep -qE "^3 .*/l3$" <<<"$output" || fail "fd 3 missing: $output"
+	assert_output_lacks "LISTEN_FDS"
+	! grep -qE '^3 ' <<<"$output" || fail "fd 3 passed: $output"
 }
 
 @test "exec: --pidfd-socket receives a pidfd of the exec'd process" {
