@@ -35,7 +35,8 @@ static const struct oci_command commands[] = {
 	{ "start", "<container-id>", "start a created container",
 	  "Release a container made by \"create\": its process runs the command of config.json.\n"
 	  "Returns once that command is executing (after the startContainer hooks), then runs\n"
-	  "the poststart hooks; a failure before the command runs is reported here.",
+	  "the poststart hooks; a failure before the command runs is reported here.  With\n"
+	  "NOTIFY_SOCKET set, returns once the container sent READY=1 (relayed to that socket).",
 	  oci_cmd_start },
 	{ "run", "<container-id>", "create and start a container",
 	  "Create and start a container.  Without --detach, wait for it while forwarding\n"
