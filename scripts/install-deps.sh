@@ -7,6 +7,10 @@
 # linux-image-amd64 only provides /boot/vmlinuz-* and /lib/modules for the
 # throwaway VM of tests/cgroup2-vm.sh; inside a container it is harmless (no
 # boot loader gets installed; the initramfs build just writes to /boot).
+#
+# docker.io would start dockerd through its init script: while installing, a
+# /usr/sbin/policy-rc.d that denies every start is put in place (when there
+# is none), so no daemon starts; the engine tests start their own.
 set -euo pipefail
 
 packages=(
@@ -18,6 +22,8 @@ packages=(
 	runc crun hyperfine
 	# cgroup-v2 VM tests (tests/cgroup2-vm.sh)
 	qemu-system-x86 linux-image-amd64 kmod cpio xz-utils gzip
+	# engine tests (tests/integration/2NN-*.bats): podman, docker, containerd
+	podman conmon netavark docker.io containerd tini iptables
 	# fuzzing and memory checking
 	clang libclang-rt-14-dev valgrind
 )
@@ -39,5 +45,10 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\n# install-deps.sh: no service starts while installing\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get -o DPkg::Lock::Timeout=600 update -q
 apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"

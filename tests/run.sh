@@ -6,7 +6,10 @@
 #   2. unit tests (meson test; cmocka cases are counted one by one);
 #   3. the bats integration suite (tests/integration/*.bats) against the
 #      runtime in $SILO_OCI (default: the one just built);
-#   4. the cgroup-v2 pass: tests/integration/60-cgroups.bats and 65-pause-ps.bats inside a v2-only
+#   4. the engine pass: tests/integration/2NN-*.bats run podman, docker and
+#      containerd (Debian's) with the same runtime (tests/engines/engines.bash
+#      starts and stops their daemons under a temp dir);
+#   5. the cgroup-v2 pass: tests/integration/60-cgroups.bats and 65-pause-ps.bats inside a v2-only
 #      VM through tests/cgroup2-vm.sh, when that script exists.
 #
 # It ends with one line "N passed, M failed" and exits non-zero when anything
@@ -17,10 +20,14 @@
 #   SILO_OCI        runtime under test (default $SILO_BUILD_DIR/src/oci/silo-oci);
 #                   SILO_OCI=/usr/sbin/runc runs the integration suite against runc
 #   SILO_TEST_VM=0  skip the VM pass (for quick local runs; CI runs it)
+#   SILO_TEST_ENGINES=0  skip the engine pass (podman, docker, containerd)
 #   SILO_TEST_UNIT=0, SILO_TEST_BATS=0  skip the unit or the integration pass
 #   SILO_TEST_FILTER  passed to bats --filter (a regex on test names)
-#   BATS_FILES      integration files to run (default: all of tests/integration)
+#   BATS_FILES      integration files to run (default: tests/integration/NN-*.bats, then
+#                   the engine pass runs tests/integration/2NN-*.bats); when set, only
+#                   these files run, in the integration pass, and the engine pass is skipped
 #   SILO_TEST_BATS_TIMEOUT  seconds for the whole integration pass (default 3000)
+#   SILO_TEST_ENGINES_TIMEOUT  seconds for the engine pass (default 1200)
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -105,7 +112,11 @@ run_bats() {
 
 bats_args=(--tap)
 [ -z "${SILO_TEST_FILTER:-}" ] || bats_args+=(--filter "$SILO_TEST_FILTER")
-read -r -a files <<<"${BATS_FILES:-tests/integration}"
+if [ -n "${BATS_FILES:-}" ]; then
+	read -r -a files <<<"$BATS_FILES"
+else
+	files=(tests/integration/[0-9][0-9]-*.bats)
+fi
 
 if [ "${SILO_TEST_BATS:-1}" != 0 ]; then
 	echo "== integration tests (runtime: $SILO_OCI)"
@@ -113,6 +124,17 @@ if [ "${SILO_TEST_BATS:-1}" != 0 ]; then
 	# A last-resort bound, so that a hanging runtime still gets a summary line.
 	run_bats integration timeout -k 30 "${SILO_TEST_BATS_TIMEOUT:-3000}" \
 		env TMPDIR="$RUN_TMP/bats" bats "${bats_args[@]}" "${files[@]}"
+fi
+
+# podman, docker and containerd with the runtime under test: a pass of its own
+# (daemons, more time), counted in the same totals.
+if [ "${SILO_TEST_ENGINES:-1}" != 0 ] && [ -z "${BATS_FILES:-}" ]; then
+	echo "== engine tests: podman, docker, containerd (runtime: $SILO_OCI)"
+	mkdir -p "$RUN_TMP/engines"
+	run_bats engines timeout -k 30 "${SILO_TEST_ENGINES_TIMEOUT:-1200}" \
+		env TMPDIR="$RUN_TMP/engines" bats "${bats_args[@]}" tests/integration/2[0-9][0-9]-*.bats
+elif [ "${SILO_TEST_ENGINES:-1}" = 0 ]; then
+	echo "== engine tests skipped (SILO_TEST_ENGINES=0)"
 fi
 
 if [ -x tests/cgroup2-vm.sh ] && [ "${SILO_TEST_VM:-1}" != 0 ]; then

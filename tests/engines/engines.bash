@@ -267,6 +267,7 @@ eng_podman_setup() {
 		volume_path = "$d/volumes"
 		runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "silo-oci"]
 		[network]
+		network_backend = "netavark"
 		network_config_dir = "$d/net"
 	CONF
 	printf '[storage]\ndriver = "overlay"\ngraphroot = "%s"\nrunroot = "%s"\n' \
@@ -302,4 +303,209 @@ eng_podman_cleanup() {
 	pm system reset -f >/dev/null 2>&1 # not needed for correctness: frees storage mounts
 	eng_cgroups_remove "$PM_CG"
 	eng_cgroups_remove libpod_parent
+}
+
+# --- daemons ----------------------------------------------------------------------
+
+# eng_daemon NAME LOG CMD...: start CMD in the background under `tini -s`, a
+# subreaper that reaps the shims the daemon double-forks (PID 1 of this
+# machine never reaps orphans); tini's pid goes to $ENG/NAME.daemon.pid and a
+# TERM to it reaches the daemon.
+eng_daemon() {
+	local name=$1 log=$2
+	shift 2
+	eng_require tini || return 1
+	setsid tini -s -- "$@" </dev/null >"$log" 2>&1 3>&- 4>&- &
+	echo $! >"$ENG/$name.daemon.pid"
+}
+
+# --- docker -----------------------------------------------------------------------
+
+# dockerd (and the containerd it manages) with everything under $ENG/docker:
+# data root, exec root, socket, pid file; cgroupfs with the parent
+# /eng-docker; the silo-oci runtime registered as "silo" in daemon.json.  No
+# iptables rules and no ip_forward change: the default bridge is eng-dock0,
+# made here, and -p goes through docker-proxy.  `dk ARGS...` is Debian's
+# client (not a newer one in /usr/local/bin) on that socket; `dk_run` is
+# `docker run --runtime silo`.
+eng_docker_start() {
+	eng_require /usr/sbin/dockerd /usr/bin/docker /usr/sbin/docker-proxy || return 1
+	local d=$ENG/docker i
+	DK_CG=eng-docker
+	DK_ROOT=$d/run/runtime-runc/moby
+	export DK_CG DK_ROOT
+	if [ -s "$ENG/dockerd.daemon.pid" ] && kill -0 "$(cat "$ENG/dockerd.daemon.pid")" 2>/dev/null; then
+		return 0
+	fi
+	mkdir -p "$d"
+	if ! ip link show eng-dock0 >/dev/null 2>&1; then
+		ip link add eng-dock0 type bridge &&
+			ip addr add 10.232.0.1/24 dev eng-dock0 &&
+			ip link set eng-dock0 up || return 1
+	fi
+	cat >"$d/daemon.json" <<-JSON
+		{
+			"data-root": "$d/data",
+			"exec-root": "$d/run",
+			"pidfile": "$d/dockerd.pid",
+			"hosts": ["unix://$d/docker.sock"],
+			"storage-driver": "overlay2",
+			"exec-opts": ["native.cgroupdriver=cgroupfs"],
+			"cgroup-parent": "/$DK_CG",
+			"bridge": "eng-dock0",
+			"iptables": false,
+			"ip-forward": false,
+			"ip-masq": false,
+			"userland-proxy": true,
+			"runtimes": { "silo": { "path": "$ENG_RT" } }
+		}
+	JSON
+	eng_daemon dockerd "$d/dockerd.log" /usr/sbin/dockerd --config-file "$d/daemon.json"
+	for i in $(seq 60); do
+		dk version >/dev/null 2>&1 && break
+		kill -0 "$(cat "$ENG/dockerd.daemon.pid")" 2>/dev/null || break
+		sleep 0.5
+	done
+	dk version >/dev/null 2>&1 || { echo "dockerd did not start:" >&2; tail -n 20 "$d/dockerd.log" >&2; return 1; }
+	# dockerd and the containerd it started (their command lines name $ENG)
+	pgrep -P "$(cat "$ENG/dockerd.daemon.pid")" >"$ENG/dockerd-child.daemon.pid"
+	pgrep -P "$(cat "$ENG/dockerd-child.daemon.pid")" -x containerd >"$ENG/dockerd-containerd.daemon.pid"
+	if ! dk image inspect bb:latest >/dev/null 2>&1; then
+		dk import --change 'CMD ["/bin/sh"]' "$ENG/bb.tar" bb:latest >/dev/null || return 1
+	fi
+}
+
+dk() { /usr/bin/docker -H "unix://$ENG/docker/docker.sock" "$@"; }
+dk_run() { dk run --runtime silo "$@"; }
+
+# Remove every container, stop dockerd (TERM, then KILL after 30 s), remove
+# its bridge and cgroup parent.
+eng_docker_stop() {
+	local pid i
+	[ -s "$ENG/dockerd.daemon.pid" ] || return 0
+	pid=$(cat "$ENG/dockerd.daemon.pid")
+	if kill -0 "$pid" 2>/dev/null; then
+		dk rm -f $(dk ps -aq) >/dev/null 2>&1
+		kill -TERM "$pid"
+		for i in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	for pid in $(cat "$ENG/dockerd-child.daemon.pid" "$ENG/dockerd-containerd.daemon.pid" 2>/dev/null); do
+		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+	done
+	rm -f "$ENG"/dockerd*.daemon.pid
+	ip link delete eng-dock0 2>/dev/null
+	eng_cgroups_remove "${DK_CG:-eng-docker}"
+	return 0
+}
+
+# --- containerd -------------------------------------------------------------------
+
+# A standalone containerd (CRI plugin off) with root, state and socket under
+# $ENG/ctrd, the image imported into namespace "eng" as localhost/bb:latest.
+# `cr ARGS...` is ctr on that socket and namespace; `cr_run` is `ctr run` with
+# the runtime under test (--runc-binary), a --runc-root under $ENG (the
+# runtime's --root is then $CR_ROOT, .../rt/eng) and a cgroup under /eng-ctr.
+eng_ctrd_start() {
+	eng_require containerd ctr || return 1
+	local d=$ENG/ctrd i
+	CR_ROOT=$d/rt/eng # --runc-root $d/rt: ctr adds the namespace
+	CR_CG=eng-ctr
+	export CR_ROOT CR_CG
+	if [ -s "$ENG/containerd.daemon.pid" ] && kill -0 "$(cat "$ENG/containerd.daemon.pid")" 2>/dev/null; then
+		return 0
+	fi
+	mkdir -p "$CR_ROOT"
+	cat >"$d/config.toml" <<-TOML
+		version = 2
+		root = "$d/root"
+		state = "$d/state"
+		disabled_plugins = ["io.containerd.grpc.v1.cri"]
+		[grpc]
+		  address = "$d/containerd.sock"
+		[ttrpc]
+		  address = "$d/containerd.sock.ttrpc"
+		[debug]
+		  address = "$d/debug.sock"
+	TOML
+	eng_daemon containerd "$d/containerd.log" containerd --config "$d/config.toml"
+	for i in $(seq 60); do
+		cr version >/dev/null 2>&1 && break
+		kill -0 "$(cat "$ENG/containerd.daemon.pid")" 2>/dev/null || break
+		sleep 0.5
+	done
+	cr version >/dev/null 2>&1 || { echo "containerd did not start:" >&2; tail -n 20 "$d/containerd.log" >&2; return 1; }
+	pgrep -P "$(cat "$ENG/containerd.daemon.pid")" >"$ENG/containerd-child.daemon.pid"
+	if ! cr images check name==localhost/bb:latest | grep -q bb; then
+		# ctr imports image archives, not rootfs tars: dockerd is not
+		# needed for one, a podman-free OCI layout is built here.
+		eng_oci_archive "$d/bb-oci.tar" localhost/bb:latest || return 1
+		cr images import "$d/bb-oci.tar" >/dev/null || return 1
+	fi
+}
+
+cr() { ctr --address "$ENG/ctrd/containerd.sock" --namespace eng "$@"; }
+
+# ctr run with the runtime under test; the container NAME (the argument
+# after the image) gets the cgroup /eng-ctr/NAME.
+cr_run() {
+	local args=() a name="" img_seen=0
+	for a in "$@"; do
+		args+=("$a")
+		if [ "$img_seen" = 1 ] && [ -z "$name" ]; then name=$a; fi
+		[ "$a" = localhost/bb:latest ] && img_seen=1
+	done
+	cr run --runc-binary "$ENG_RT" --runc-root "${CR_ROOT%/*}" --cgroup "/$CR_CG/$name" "${args[@]}"
+}
+
+# An OCI image layout tar of $ENG/bb.tar (one uncompressed layer), with the
+# ref annotation REF, built with jq and sha256sum.
+eng_oci_archive() { # OUT REF
+	local out=$1 ref=$2 w=$ENG/oci-layout layer cfg man lsz csz msz
+	rm -rf "$w"
+	mkdir -p "$w/blobs/sha256"
+	layer=$(sha256sum <"$ENG/bb.tar" | cut -d' ' -f1)
+	cp "$ENG/bb.tar" "$w/blobs/sha256/$layer"
+	lsz=$(stat -c %s "$ENG/bb.tar")
+	jq -cn --arg l "sha256:$layer" '{architecture: "amd64", os: "linux",
+		config: {Cmd: ["/bin/sh"], Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
+		rootfs: {type: "layers", diff_ids: [$l]}}' >"$w/config.json"
+	cfg=$(sha256sum <"$w/config.json" | cut -d' ' -f1)
+	csz=$(stat -c %s "$w/config.json")
+	mv "$w/config.json" "$w/blobs/sha256/$cfg"
+	jq -cn --arg c "sha256:$cfg" --argjson cs "$csz" --arg l "sha256:$layer" --argjson ls "$lsz" '{schemaVersion: 2,
+		mediaType: "application/vnd.oci.image.manifest.v1+json",
+		config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
+		layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $l, size: $ls}]}' >"$w/manifest.json"
+	man=$(sha256sum <"$w/manifest.json" | cut -d' ' -f1)
+	msz=$(stat -c %s "$w/manifest.json")
+	mv "$w/manifest.json" "$w/blobs/sha256/$man"
+	jq -cn --arg m "sha256:$man" --argjson ms "$msz" --arg r "$ref" '{schemaVersion: 2,
+		manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $m, size: $ms,
+			annotations: {"org.opencontainers.image.ref.name": $r}}]}' >"$w/index.json"
+	echo '{"imageLayoutVersion":"1.0.0"}' >"$w/oci-layout"
+	tar -C "$w" -cf "$out" oci-layout index.json blobs && rm -rf "$w"
+}
+
+# Kill and remove every task and container, stop containerd, remove the
+# cgroup parent.
+eng_ctrd_stop() {
+	local pid i c
+	[ -s "$ENG/containerd.daemon.pid" ] || return 0
+	pid=$(cat "$ENG/containerd.daemon.pid")
+	if kill -0 "$pid" 2>/dev/null; then
+		for c in $(cr containers ls -q 2>/dev/null); do
+			cr task rm -f "$c" >/dev/null 2>&1
+			cr containers rm "$c" >/dev/null 2>&1
+		done
+		kill -TERM "$pid"
+		for i in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	for pid in $(cat "$ENG/containerd-child.daemon.pid" 2>/dev/null); do
+		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+	done
+	rm -f "$ENG"/containerd*.daemon.pid
+	eng_cgroups_remove "${CR_CG:-eng-ctr}"
+	return 0
 }
