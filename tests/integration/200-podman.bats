@@ -43,6 +43,22 @@ out() { echo "# $*: status $status, output: $output" >&2; }
 	out podman run
 	[ "$status" -eq 0 ]
 	[ "$output" = hello-from-podman ]
+	# -i: the container's stdin is a pipe from conmon
+	run bash -c 'echo piped-stdin | "$@"' _ podman --runtime "$ENG_RT" run --rm -i --cgroup-parent "/$PM_CG" localhost/bb cat
+	out run -i
+	[ "$status" -eq 0 ]
+	[ "$output" = piped-stdin ]
+}
+
+@test "podman: the default devices exist and are allowed (podman's config lists none)" {
+	run pm_run --rm localhost/bb sh -c 'for d in null zero full random urandom tty ptmx; do
+			[ -c /dev/$d ] || echo "missing /dev/$d"; done
+		echo x >/dev/null && head -c 4 /dev/zero | wc -c && head -c 4 /dev/urandom | wc -c
+		echo x >/dev/full || echo full-refused'
+	out devices
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "4 4 sh: write error: No space left on device full-refused" ] ||
+		[ "$(echo $output)" = "4 4 full-refused" ]
 }
 
 @test "podman: exit codes 0, 3, 127 (missing binary), 126 (not executable)" {
@@ -188,6 +204,12 @@ ctr_cgroup_file() { # NAME CONTROLLER FILE
 	[ "$output" = "hello from eng httpd" ]
 	run pm rm -f -t 1 eng-pm-web
 	[ "$status" -eq 0 ]
+	# with -p, create inherits podman's port-reservation socket (fd 5): it
+	# must not reach the container (ls's own directory is fd 3)
+	run pm_run --rm -p 127.0.0.1:15201:80 localhost/bb ls /proc/self/fd
+	out ls fd
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "0 1 2 3" ]
 }
 
 @test "podman: --pid=host container stops (kill --all)" {

@@ -55,6 +55,14 @@ ctr_cgroup_file() { # NAME CONTROLLER FILE
 	out docker run
 	[ "$status" -eq 0 ]
 	[ "$output" = hello-from-docker ]
+	run bash -c 'echo piped-stdin | /usr/bin/docker -H "unix://$1/docker/docker.sock" run --runtime silo --rm -i bb cat' _ "$ENG"
+	out run -i
+	[ "$status" -eq 0 ]
+	[ "$output" = piped-stdin ]
+	# the shim's own fds (a socket on 3) must not reach the container
+	run dk_run --rm bb ls /proc/self/fd
+	out ls fd
+	[ "$(echo $output)" = "0 1 2 3" ]
 }
 
 @test "docker: exit codes 0, 3, 127 (missing binary), 126 (not executable)" {

@@ -61,6 +61,10 @@ cr_file() { # NAME FILE
 	out ctr run
 	[ "$status" -eq 0 ]
 	[ "$output" = hello-from-ctr ]
+	# the shim's own fds (a socket on 3) must not reach the container
+	run cr_run --rm $IMG eng-cd-fds ls /proc/self/fd
+	out ls fd
+	[ "$(echo $output)" = "0 1 2 3" ]
 }
 
 @test "containerd: exit codes pass through; a missing binary fails the run" {
