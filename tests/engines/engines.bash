@@ -18,6 +18,8 @@
 #   SILO_OCI   runtime under test (default <repo>/build/src/oci/silo-oci);
 #              SILO_OCI=/usr/sbin/runc validates the tests against runc
 #   ENG        the work dir (default: made by eng_init under /tmp, eng-XXXXXX)
+#   ENG_STORAGE=vfs  copying storage drivers (vfs, native) instead of overlay
+#              (the default when $ENG is on overlayfs)
 
 ENG_REPO=${ENG_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 
@@ -32,7 +34,14 @@ eng_init() {
 	fi
 	mkdir -p "$ENG"
 	chmod 755 "$ENG"
-	export ENG ENG_RT
+	# Image storage: overlay, unless $ENG itself is on overlayfs (a CI
+	# container), where the engines need their copying drivers.
+	if [ "${ENG_STORAGE:-}" = vfs ] || [ "$(stat -f -c %T "$ENG")" = overlayfs ]; then
+		ENG_PM_DRIVER=vfs ENG_DK_DRIVER=vfs CONTAINERD_SNAPSHOTTER=native
+	else
+		ENG_PM_DRIVER=overlay ENG_DK_DRIVER=overlay2 CONTAINERD_SNAPSHOTTER=overlayfs
+	fi
+	export ENG ENG_RT ENG_PM_DRIVER ENG_DK_DRIVER CONTAINERD_SNAPSHOTTER
 	eng_image_tar
 }
 
@@ -270,8 +279,8 @@ eng_podman_setup() {
 		network_backend = "netavark"
 		network_config_dir = "$d/net"
 	CONF
-	printf '[storage]\ndriver = "overlay"\ngraphroot = "%s"\nrunroot = "%s"\n' \
-		"$d/storage" "$d/run" >"$d/storage.conf"
+	printf '[storage]\ndriver = "%s"\ngraphroot = "%s"\nrunroot = "%s"\n' \
+		"$ENG_PM_DRIVER" "$d/storage" "$d/run" >"$d/storage.conf"
 	export CONTAINERS_CONF=$d/containers.conf CONTAINERS_STORAGE_CONF=$d/storage.conf
 	export PM_ROOT PM_CG
 	if ! pm image exists localhost/bb:latest; then
@@ -349,7 +358,7 @@ eng_docker_start() {
 			"exec-root": "$d/run",
 			"pidfile": "$d/dockerd.pid",
 			"hosts": ["unix://$d/docker.sock"],
-			"storage-driver": "overlay2",
+			"storage-driver": "$ENG_DK_DRIVER",
 			"exec-opts": ["native.cgroupdriver=cgroupfs"],
 			"cgroup-parent": "/$DK_CG",
 			"bridge": "eng-dock0",
