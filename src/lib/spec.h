@@ -177,7 +177,7 @@ struct spec_device {
 	char *path;                /* absolute, inside the container */
 	char type;                 /* 'c', 'b', 'u' (= 'c'), 'p' */
 	int64_t major, minor;
-	struct opt_u64 file_mode;  /* permission bits */
+	struct opt_u64 file_mode;  /* permission bits (type bits in the config are checked, dropped) */
 	struct opt_u64 uid, gid;
 };
 

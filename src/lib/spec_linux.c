@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -173,10 +174,22 @@ static int parse_device(struct sj_ctx *c, json_t *e, const char *path, size_t i,
 		if (d->minor < 0 || d->minor > 0xfffff)
 			return sj_fail(c, sj_fld(q, path, "minor"), "must be between 0 and 1048575");
 	}
-	if (sj_get_opt_u64(c, e, "fileMode", path, 07777, &d->file_mode) < 0 ||
+	/* podman (--device, --privileged) sends the host node's whole st_mode,
+	 * file type included (020666 for a char device), as runc and crun
+	 * accept: type bits are allowed when they match "type", then dropped. */
+	if (sj_get_opt_u64(c, e, "fileMode", path, S_IFMT | 07777, &d->file_mode) < 0 ||
 	    sj_get_opt_u64(c, e, "uid", path, UINT32_MAX, &d->uid) < 0 ||
 	    sj_get_opt_u64(c, e, "gid", path, UINT32_MAX, &d->gid) < 0)
 		return -1;
+	if (d->file_mode.set && (d->file_mode.v & S_IFMT) != 0) {
+		uint64_t want = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+
+		if ((d->file_mode.v & S_IFMT) != want)
+			return sj_fail(c, sj_fld(q, path, "fileMode"),
+				       "file type bits 0%llo do not match type \"%c\"",
+				       (unsigned long long)(d->file_mode.v & S_IFMT), d->type);
+		d->file_mode.v &= 07777;
+	}
 	return 0;
 }
 

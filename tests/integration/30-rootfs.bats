@@ -154,6 +154,17 @@ has_opt() { tr ',' '\n' <<<"$1" | grep -qx -- "$2"; }
 	[[ "${lines[0]}" == "type=c mode=0640 uid=1000 gid=2000 rdev=1:3 "* ]] || fail "${lines[0]}"
 }
 
+@test "rootfs: linux.devices fileMode may hold the node's type bits, as podman --device sends" {
+	# 8608 = S_IFCHR | 0640: podman copies the host node's whole st_mode
+	cfg '.linux.devices = [{"path": "/dev/silo-null", "type": "c", "major": 1, "minor": 3,
+		"fileMode": 8608, "uid": 0, "gid": 0}]
+	     | .linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"}]'
+	args /probe stat /dev/silo-null
+	run_ctr
+	assert_status 0
+	[[ "${lines[0]}" == "type=c mode=0640 uid=0 gid=0 rdev=1:3 "* ]] || fail "${lines[0]}"
+}
+
 @test "rootfs: maskedPaths hide a file and a directory" {
 	mkdir -p "$ROOTFS/etc/secret-dir"
 	echo secret >"$ROOTFS/etc/secret-file"

@@ -522,7 +522,7 @@ static void test_everything(void **state)
 		       " \"boottime\": {\"secs\": 3600}}",
 		       "linux/devices", "[{\"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10, \"minor\": 229,"
 		       " \"fileMode\": 438, \"uid\": 0, \"gid\": 0}, {\"path\": \"/dev/fifo\", \"type\": \"p\"},"
-		       " {\"path\": \"/dev/sda\", \"type\": \"b\", \"major\": 8, \"minor\": 0}]",
+		       " {\"path\": \"/dev/sda\", \"type\": \"b\", \"major\": 8, \"minor\": 0, \"fileMode\": 25008}]",
 		       "linux/resources",
 		       "{\"devices\": [{\"allow\": true, \"type\": \"b\", \"major\": 8, \"access\": \"mwr\"},"
 		       "               {\"allow\": true, \"type\": \"c\", \"minor\": 3}],"
@@ -594,6 +594,7 @@ static void test_everything(void **state)
 	assert_int_equal(l->devices[1].type, 'p');
 	assert_false(l->devices[1].file_mode.set);
 	assert_int_equal(l->devices[2].type, 'b');
+	assert_int_equal(l->devices[2].file_mode.v, 0660); /* podman's st_mode: S_IFBLK dropped */
 
 	assert_string_equal(r->devices[0].access, "rwm");
 	assert_int_equal(r->devices[0].minor, -1);
@@ -988,8 +989,11 @@ static void test_err_devices(void **state)
 		     "linux/devices", "[{\"path\": \"dev/x\", \"type\": \"c\", \"major\": 1, \"minor\": 1}]");
 	EXPECT_ERROR("config.json: linux.devices[0].major: missing",
 		     "linux/devices", "[{\"path\": \"/dev/x\", \"type\": \"u\", \"minor\": 1}]");
-	EXPECT_ERROR("config.json: linux.devices[0].fileMode: must be at most 4095",
-		     "linux/devices", "[{\"path\": \"/dev/x\", \"type\": \"p\", \"fileMode\": 65535}]");
+	EXPECT_ERROR("config.json: linux.devices[0].fileMode: must be at most 65535",
+		     "linux/devices", "[{\"path\": \"/dev/x\", \"type\": \"p\", \"fileMode\": 65536}]");
+	EXPECT_ERROR("config.json: linux.devices[0].fileMode: file type bits 060000 do not match type \"c\"",
+		     "linux/devices", "[{\"path\": \"/dev/x\", \"type\": \"c\", \"major\": 1, \"minor\": 3,"
+		     " \"fileMode\": 25014}]");
 	EXPECT_ERROR("config.json: linux.resources.devices[1].access: \"rwx\" is not a subset of \"rwm\"",
 		     "linux/resources/devices", "[{\"allow\": false}, {\"allow\": true, \"access\": \"rwx\"}]");
 	EXPECT_ERROR("config.json: linux.resources.devices[0].type: unknown device type \"u\" (a, b or c)",
