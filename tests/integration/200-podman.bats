@@ -54,11 +54,10 @@ out() { echo "# $*: status $status, output: $output" >&2; }
 	run pm_run --rm localhost/bb sh -c 'for d in null zero full random urandom tty ptmx; do
 			[ -c /dev/$d ] || echo "missing /dev/$d"; done
 		echo x >/dev/null && head -c 4 /dev/zero | wc -c && head -c 4 /dev/urandom | wc -c
-		echo x >/dev/full || echo full-refused'
+		echo x 2>/dev/null >/dev/full || echo full-refused'
 	out devices
 	[ "$status" -eq 0 ]
-	[ "$(echo $output)" = "4 4 sh: write error: No space left on device full-refused" ] ||
-		[ "$(echo $output)" = "4 4 full-refused" ]
+	[ "$(echo $output)" = "4 4 full-refused" ]
 }
 
 @test "podman: exit codes 0, 3, 127 (missing binary), 126 (not executable)" {
