@@ -916,14 +916,23 @@ static int prepare_root(struct rootfs *r, struct silo_error *err)
 
 static int pivot(struct rootfs *r, bool old_root_rslave, struct silo_error *err)
 {
+	cleanup_close int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (old_root < 0)
+		return silo_error(err, errno, "open /");
 	if (fchdir(r->root_fd) < 0)
 		return silo_error(err, errno, "chdir to the rootfs");
 	/* pivot_root(".", ".") stacks the old root on top of the new one; we
 	 * then detach it without needing a directory for it (bubblewrap, runc).
 	 * rslave first so that the unmount cannot propagate to the host (it is
-	 * already, unless rootfsPropagation said otherwise). */
+	 * already, unless rootfsPropagation said otherwise).  Both act on the
+	 * old root through a descriptor of it: "." from the new root's
+	 * directory names the new root for mount(2), and a recursive rslave
+	 * there would turn the container's own rshared mounts private. */
 	if (sys_pivot_root(".", ".") < 0)
 		return silo_error(err, errno, "pivot_root");
+	if (fchdir(old_root) < 0)
+		return silo_error(err, errno, "chdir to the old root");
 	if (!old_root_rslave && mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return silo_error(err, errno, "make the old root rslave");
 	if (umount2(".", MNT_DETACH) < 0)

@@ -165,6 +165,16 @@ has_opt() { tr ',' '\n' <<<"$1" | grep -qx -- "$2"; }
 	[[ "${lines[0]}" == "type=c mode=0640 uid=0 gid=0 rdev=1:3 "* ]] || fail "${lines[0]}"
 }
 
+@test "rootfs: an rshared bind stays shared with rootfsPropagation shared (podman -v :rshared)" {
+	mkdir -p "$T/vol"
+	cfg --arg src "$T/vol" '.linux.rootfsPropagation = "shared"
+		| .mounts += [{"destination": "/mnt", "type": "bind", "source": $src, "options": ["rshared", "rw", "rbind"]}]'
+	args /bin/sh -c 'grep " /mnt " /proc/self/mountinfo'
+	run_ctr
+	assert_status 0
+	[[ "$output" == *" shared:"* ]] || fail "/mnt is not shared: $output"
+}
+
 @test "rootfs: maskedPaths hide a file and a directory" {
 	mkdir -p "$ROOTFS/etc/secret-dir"
 	echo secret >"$ROOTFS/etc/secret-file"
