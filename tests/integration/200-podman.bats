@@ -60,6 +60,22 @@ out() { echo "# $*: status $status, output: $output" >&2; }
 	[ "$(echo $output)" = "4 4 full-refused" ]
 }
 
+@test "podman: --device, --privileged (fileMode holds the node type), -v :rshared stays shared" {
+	run pm_run --rm --device /dev/null:/dev/eng-null localhost/bb sh -c 'ls -l /dev/eng-null | cut -c1-10; echo x >/dev/eng-null && echo written'
+	out --device
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "crw-rw-rw- written" ]
+	run pm_run --rm --privileged localhost/bb sh -c 'grep CapEff /proc/self/status'
+	out --privileged
+	[ "$status" -eq 0 ]
+	[ "$output" != "$(printf 'CapEff:\t0000000000000000')" ]
+	mkdir -p "$BATS_TEST_TMPDIR/vol"
+	run pm_run --rm -v "$BATS_TEST_TMPDIR/vol:/mnt:rshared" localhost/bb grep " /mnt " /proc/self/mountinfo
+	out -v rshared
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" shared:"* ]]
+}
+
 @test "podman: exit codes 0, 3, 127 (missing binary), 126 (not executable)" {
 	run pm_run --rm localhost/bb true
 	out true

@@ -65,6 +65,13 @@ ctr_cgroup_file() { # NAME CONTROLLER FILE
 	[ "$(echo $output)" = "0 1 2 3" ]
 }
 
+@test "docker: --device makes the node and allows it" {
+	run dk_run --rm --device /dev/null:/dev/eng-null bb sh -c 'ls -l /dev/eng-null | cut -c1-10; echo x >/dev/eng-null && echo written'
+	out --device
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "crw-rw-rw- written" ]
+}
+
 @test "docker: exit codes 0, 3, 127 (missing binary), 126 (not executable)" {
 	run -0 dk_run --rm bb true
 	run -3 dk_run --rm bb sh -c 'exit 3'
