@@ -334,7 +334,8 @@ eng_daemon() {
 # data root, exec root, socket, pid file; cgroupfs with the parent
 # /eng-docker; the silo-oci runtime registered as "silo" in daemon.json.  No
 # iptables rules and no ip_forward change: the default bridge is eng-dock0,
-# made here, and -p goes through docker-proxy.  `dk ARGS...` is Debian's
+# made here, and -p goes through docker-proxy.  "silo-debug" is the same
+# runtime with runtimeArgs ["--debug"] (put before every call).  `dk ARGS...` is Debian's
 # client (not a newer one in /usr/local/bin) on that socket; `dk_run` is
 # `docker run --runtime silo`.
 eng_docker_start() {
@@ -366,7 +367,8 @@ eng_docker_start() {
 			"ip-forward": false,
 			"ip-masq": false,
 			"userland-proxy": true,
-			"runtimes": { "silo": { "path": "$ENG_RT" } }
+			"runtimes": { "silo": { "path": "$ENG_RT" },
+				"silo-debug": { "path": "$ENG_RT", "runtimeArgs": ["--debug"] } }
 		}
 	JSON
 	eng_daemon dockerd "$d/dockerd.log" /usr/sbin/dockerd --config-file "$d/daemon.json"

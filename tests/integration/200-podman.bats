@@ -254,6 +254,15 @@ ctr_cgroup_file() { # NAME CONTROLLER FILE
 	[ "$status" -eq 0 ]
 }
 
+@test "podman: a container that exited by itself starts again (create with the same id)" {
+	run -7 pm_run --name eng-pm-again localhost/bb sh -c 'exit 7'
+	run -7 pm start -a eng-pm-again
+	out start -a
+	[ "$(pm inspect -f '{{.State.Status}} {{.State.ExitCode}}' eng-pm-again)" = "exited 7" ]
+	run pm rm eng-pm-again
+	[ "$status" -eq 0 ]
+}
+
 @test "podman: --preserve-fds passes fd 3 into the container" {
 	echo preserved-content >"$BATS_TEST_TMPDIR/fd3"
 	run bash -c 'exec 3<"$1"; shift; "$@"' _ "$BATS_TEST_TMPDIR/fd3" \

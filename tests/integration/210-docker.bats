@@ -227,3 +227,18 @@ LIMITS='for f in memory/memory.limit_in_bytes:memory.max pids/pids.max:pids.max 
 	[[ "$output" == *"docker-init -- sh -c"* ]]
 	[[ "$output" != *"sh is pid 1"* ]]
 }
+
+@test "docker: runtimeArgs --debug before every call: run, exec, a failing create still exits 127" {
+	run dk run --runtime silo-debug --rm bb echo debug-run
+	out run
+	[ "$status" -eq 0 ]
+	[ "$output" = debug-run ]
+	run -127 dk run --runtime silo-debug --rm bb /nonexistent
+	out /nonexistent
+	[[ "$output" == *"no such file or directory"* ]]
+	run dk run --runtime silo-debug -d --name eng-dk-debug bb sleep 1000
+	[ "$status" -eq 0 ]
+	run dk exec eng-dk-debug echo debug-exec
+	out exec
+	[ "$output" = debug-exec ]
+}
