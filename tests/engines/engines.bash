@@ -5,14 +5,18 @@
 # systemd, cgroup v1 hybrid, no CAP_SYS_RESOURCE) with silo-oci as their
 # runtime, following /work/shared/docs/engines.md:
 #   - everything an engine writes lives under one temp dir $ENG (storage, run
-#     roots, sockets, configs, the runtime's --root); daemons are started by
-#     eng_docker_start / eng_ctrd_start and stopped by the matching _stop;
+#     roots, sockets, configs, the runtime's --root for docker and ctr; podman
+#     passes no --root, so there the runtime keeps its state in its default
+#     root); daemons are started by eng_docker_start / eng_ctrd_start and
+#     stopped by the matching _stop;
 #   - the image is a busybox-static rootfs packed into a tar here and imported
 #     (no registry, no internet);
-#   - cgroups go under eng-<engine> parents, relative to the test's own cgroup
-#     where the engine allows it;
+#   - cgroups go under /eng-podman, /eng-docker, /eng-ctr (absolute: podman
+#     and the shims resolve a relative parent against their own cgroup);
 #   - eng_snapshot / eng_restore_host record and undo what the engines leave
 #     on the host (links, iptables chains, ip_forward, cgroup parents, mounts).
+# One engine run at a time per host: the bridges (eng-pm0 10.231.0.0/24,
+# eng-dock0 10.232.0.0/24) and the ports (127.0.0.1:8080, :15201) are fixed.
 #
 # Environment:
 #   SILO_OCI   runtime under test (default <repo>/build/src/oci/silo-oci);
@@ -82,12 +86,6 @@ eng_image_tar() {
 	rm -rf "$r"
 }
 
-# The cgroup of this process in the v1 hierarchy of controller $1 ("/" at the
-# top), and the relative cgroup parent NAME of an engine under it.
-eng_own_cgroup() {
-	awk -F: -v c="$1" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' /proc/self/cgroup | head -n1
-}
-
 # --- host snapshot and restore ------------------------------------------------
 
 # What the engines may change on the host, recorded before they start.
@@ -132,8 +130,13 @@ eng_iptables_cleanup() { # PATTERN
 eng_restore_host() {
 	local l
 	[ -s "$ENG/host.links" ] || return 0
+	# new links: our bridges, and veths still enslaved to them (others' are
+	# not ours to touch)
 	for l in $(ip -o link show | awk -F': ' '{ print $2 }' | sed 's/@.*//' | sort | comm -13 "$ENG/host.links" -); do
-		case "$l" in eng-* | docker0 | veth* | podman*) ip link delete "$l" 2>/dev/null ;; esac
+		case "$l" in
+		eng-*) ip link delete "$l" 2>/dev/null ;;
+		veth*) ip -o link show "$l" 2>/dev/null | grep -q ' master eng-' && ip link delete "$l" 2>/dev/null ;;
+		esac
 	done
 	eng_iptables_cleanup '^(DOCKER|NETAVARK|ENG-)'
 	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$(cat "$ENG/host.ip_forward")" ] ||
