@@ -228,7 +228,7 @@ LIMITS='for f in memory/memory.limit_in_bytes:memory.max pids/pids.max:pids.max 
 	[[ "$output" != *"sh is pid 1"* ]]
 }
 
-@test "docker: runtimeArgs --debug before every call: run, exec, a failing create still exits 127" {
+@test "docker: runtimeArgs --debug before every call: run, a failing create still exits 127, exec (needs silo-oci exec)" {
 	run dk run --runtime silo-debug --rm bb echo debug-run
 	out run
 	[ "$status" -eq 0 ]
