@@ -114,7 +114,7 @@ out() { echo "# $*: status $status, output: $output" >&2; }
 	[ "$status" -eq 0 ]
 }
 
-@test "podman: exec, exec with exit code, exec -it with a tty (needs silo-oci exec)" {
+@test "podman: exec, exec with exit code, exec -it with a tty" {
 	run pm_run -d --name eng-pm-exec localhost/bb sleep 1000
 	[ "$status" -eq 0 ]
 	run pm exec eng-pm-exec echo exec-ok

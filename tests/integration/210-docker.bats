@@ -103,7 +103,7 @@ ctr_cgroup_file() { # NAME CONTROLLER FILE
 	[ "$status" -eq 0 ]
 }
 
-@test "docker: exec, exec with exit code, exec -it with a tty (needs silo-oci exec)" {
+@test "docker: exec, exec with exit code, exec -it with a tty" {
 	run dk_run -d --name eng-dk-exec bb sleep 1000
 	[ "$status" -eq 0 ]
 	run dk exec eng-dk-exec echo exec-ok
@@ -228,7 +228,7 @@ LIMITS='for f in memory/memory.limit_in_bytes:memory.max pids/pids.max:pids.max 
 	[[ "$output" != *"sh is pid 1"* ]]
 }
 
-@test "docker: runtimeArgs --debug before every call: run, a failing create still exits 127, exec (needs silo-oci exec)" {
+@test "docker: runtimeArgs --debug before every call: run, a failing create still exits 127, exec" {
 	run dk run --runtime silo-debug --rm bb echo debug-run
 	out run
 	[ "$status" -eq 0 ]

@@ -103,7 +103,7 @@ cr_file() { # NAME FILE
 	cr containers rm eng-cd-d eng-cd-f
 }
 
-@test "containerd: task exec, exit code, task exec -t (needs silo-oci exec)" {
+@test "containerd: task exec, exit code, task exec -t" {
 	run cr_run -d --null-io $IMG eng-cd-x sleep 1000
 	[ "$status" -eq 0 ]
 	run cr task exec --exec-id e1 eng-cd-x echo exec-ok
