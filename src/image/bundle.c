@@ -97,7 +97,11 @@ static int resolve_user(int rootfs_fd, const char *spec, uint32_t *uid, uint32_t
 	*home = NULL;
 	if (group != NULL)
 		*group++ = '\0';
-	if (user[0] != '\0') {
+	if (user[0] == '\0') {
+		free(user);
+		user = xstrdup("0");
+	}
+	{
 		bool num = numeric(user, uid);
 		if (db_lookup(rootfs_fd, "/etc/passwd", user, num, &buf, f) == 0) {
 			if (!num && !numeric(f[2], uid))
