@@ -147,3 +147,21 @@ img_registry_blob() {
 	local hex=${2#sha256:}
 	echo "$1/data/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
 }
+
+# Tag $3 of layout $1: tag $2 plus a layer holding $4 KiB of random bytes
+# (a blob no other image shares).
+img_add_random_layer() {
+	local L=$1 from=$2 to=$3 kib=$4 W
+	W=$(mktemp -d "${BATS_FILE_TMPDIR:-/tmp}/img-rand.XXXXXX")
+	umoci unpack --image "$L:$from" "$W/b" >/dev/null
+	head -c "$((kib * 1024))" /dev/urandom >"$W/b/rootfs/random.bin"
+	umoci repack --image "$L:$to" "$W/b" >/dev/null
+	rm -rf "$W"
+}
+
+# The digest of the last layer of image $2 in layout $1.
+img_layout_top_layer() {
+	local L=$1 m
+	m=$(jq -r --arg t "$2" '.manifests[]|select(.annotations["org.opencontainers.image.ref.name"]==$t)|.digest' "$L/index.json")
+	jq -r '.layers[-1].digest' "$L/blobs/sha256/${m#sha256:}"
+}

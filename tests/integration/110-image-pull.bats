@@ -1,0 +1,236 @@
+#!/usr/bin/env bats
+# silo pull against Debian's docker-registry on 127.0.0.1 (plain http, as a
+# loopback registry may be): OCI manifests, whiteouts, zstd, a multi-arch
+# index, pull by digest, a tampered blob, a resumed download, the progress
+# display, and token and basic authentication through a small proxy.
+
+load image-helpers
+
+PORT=15010          # the registry
+PROXY_PORT=15011    # the authenticating proxy
+R=127.0.0.1:$PORT/test/busybox
+
+setup_file() {
+	[ "$(id -u)" = 0 ] || skip "the image tests need root"
+	export LAYOUT=$BATS_FILE_TMPDIR/oci REGDIR=$BATS_FILE_TMPDIR/reg
+	img_build_layout "$LAYOUT" >/dev/null
+	img_add_random_layer "$LAYOUT" bb1 tamper 256
+	img_add_random_layer "$LAYOUT" bb1 resume 2048
+	img_registry_start "$PORT" "$REGDIR"
+	img_push_layout "$LAYOUT" "$PORT"
+	skopeo copy -q --dest-tls-verify=false "oci:$LAYOUT:tamper" "docker://127.0.0.1:$PORT/test/tamper:1"
+	skopeo copy -q --dest-tls-verify=false "oci:$LAYOUT:resume" "docker://127.0.0.1:$PORT/test/resume:1"
+}
+
+teardown_file() {
+	img_registry_stop "$BATS_FILE_TMPDIR/reg"
+}
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "the image tests need root"
+	T=$(mktemp -d /tmp/img-test-XXXXXX)
+	STORE=$T/store
+	BUNDLES=()
+	PROXY=
+}
+
+teardown() {
+	[ -n "${T:-}" ] || return 0
+	local b m problems=()
+	[ -z "$PROXY" ] || { kill "$PROXY" 2>/dev/null; wait "$PROXY" 2>/dev/null || true; }
+	for b in "${BUNDLES[@]}"; do "$SILO" --root "$STORE" bundle --rm "$b" >/dev/null 2>&1 || true; done
+	for m in $(awk -v t="$T" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+		problems+=("mount left: $m")
+		umount -l "$m"
+	done
+	rm -rf "$T"
+	if [ ${#problems[@]} -gt 0 ]; then
+		printf 'LEAK: %s\n' "${problems[@]}" >&2
+		return 1
+	fi
+}
+
+run_bundle() {
+	local dir=$1 id=img-$$-$BATS_TEST_NUMBER
+	jq --arg cg "$id" '.linux.cgroupsPath = $cg' "$dir/config.json" >"$dir/config.json.new"
+	mv "$dir/config.json.new" "$dir/config.json"
+	run timeout 30 "$SILO_OCI" --root "$T/state" run --bundle "$dir" "$id" </dev/null
+}
+
+image_id() { silo inspect "$1" | jq -r '.[0].Id'; }
+
+@test "pull an OCI image over http: digests verified, names by tag and by digest, bundle runs its Cmd" {
+	run silo pull "$R:bb1"
+	[ "$status" -eq 0 ]
+	echo "$output"
+	[[ "${lines[0]}" == "bb1: Pulling from 127.0.0.1:$PORT/test/busybox" ]]
+	[[ "$output" == *"Download complete (digest verified)"* ]]
+	[[ "$output" == *"Status: Downloaded newer image for 127.0.0.1:$PORT/test/busybox:bb1"* ]]
+	local digest
+	digest=$(echo "$output" | sed -n 's/^Digest: //p')
+	[ "$digest" = "$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$R:bb1")" ]
+	silo images | grep -E "^127.0.0.1:$PORT/test/busybox +bb1 "
+	[ "$(image_id "$R@$digest")" = "$(image_id "$R:bb1")" ]
+	# every stored blob hashes to its name
+	local f
+	for f in "$STORE"/blobs/sha256/*; do
+		[ "$(sha256sum "$f" | cut -c1-64)" = "$(basename "$f")" ]
+	done
+	run silo bundle "$R:bb1" "$T/b"
+	[ "$status" -eq 0 ]
+	BUNDLES+=("$T/b")
+	run_bundle "$T/b"
+	[ "$status" -eq 0 ]
+	[ "$output" = "cwd=/www foo=bar user=0" ]
+}
+
+@test "pull layers with whiteouts, and a zstd layer with an opaque directory" {
+	run silo pull "$R:bb2"
+	[ "$status" -eq 0 ]
+	run silo pull "$R:bb3"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Already exists"* ]]      # bb1's layer, pulled with bb2
+	silo bundle "$R:bb2" "$T/b2"
+	BUNDLES+=("$T/b2")
+	silo bundle "$R:bb3" "$T/b3"
+	BUNDLES+=("$T/b3")
+	[ ! -e "$T/b2/rootfs/etc/motd" ]
+	[ "$(ls "$T/b2/rootfs/data/keep")" = c ]
+	[ "$(ls "$T/b3/rootfs/data/keep")" = z ]
+	[ "$(cat "$T/b3/rootfs/etc/motd")" = "layer 1" ]
+	run_bundle "$T/b3"
+	[ "$output" = z ]
+}
+
+@test "pull a multi-arch index: this platform's manifest, or --platform's" {
+	run silo pull "$R:multi"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"resolved linux/amd64 to sha256:"* ]]
+	silo pull -q "$R:bb1"
+	silo pull -q "$R:bb2"
+	[ "$(image_id "$R:multi")" = "$(image_id "$R:bb1")" ]
+	run silo pull --platform linux/arm64 "$R:multi"
+	[ "$status" -eq 0 ]
+	[ "$(image_id "$R:multi")" = "$(image_id "$R:bb2")" ]
+	run silo pull --platform linux/s390x "$R:multi"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no image for linux/s390x"* ]]
+}
+
+@test "pull by digest, and an unknown tag fails with the registry's reason" {
+	local digest
+	digest=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$R:bb2")
+	run silo pull "$R@$digest"
+	[ "$status" -eq 0 ]
+	silo images | grep -E "^127.0.0.1:$PORT/test/busybox +<none> "
+	run silo pull "$R:nosuch"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"MANIFEST_UNKNOWN"* ]]
+	run silo pull "$R@sha256:$(printf '%064d' 0)"
+	[ "$status" -eq 1 ]
+	run silo pull "127.0.0.1:1/nothing:here"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"127.0.0.1:1"* ]]
+}
+
+@test "a tampered blob is refused and nothing of it is stored" {
+	local layer file orig
+	layer=$(img_layout_top_layer "$LAYOUT" tamper)
+	file=$(img_registry_blob "$BATS_FILE_TMPDIR/reg" "$layer")
+	[ -f "$file" ]
+	cp "$file" "$T/orig"
+	# flip a byte in the middle: same size, another digest
+	printf '\x00' | dd of="$file" bs=1 seek=1000 conv=notrunc status=none
+	cmp -s "$file" "$T/orig" && printf '\x01' | dd of="$file" bs=1 seek=1000 conv=notrunc status=none
+	run silo pull 127.0.0.1:$PORT/test/tamper:1
+	cp "$T/orig" "$file"
+	[ "$status" -eq 1 ]
+	echo "$output"
+	[[ "$output" == *"blob $layer: digest mismatch"* ]]
+	[ ! -e "$STORE/blobs/sha256/${layer#sha256:}" ]
+	[ ! -e "$STORE/tmp/${layer#sha256:}.partial" ]
+	! grep -q test/tamper "$STORE/refs.json"
+	# with the registry repaired, the same pull works
+	run silo pull 127.0.0.1:$PORT/test/tamper:1
+	[ "$status" -eq 0 ]
+}
+
+@test "an interrupted download is resumed from its partial file (a Range request)" {
+	local layer file size
+	layer=$(img_layout_top_layer "$LAYOUT" resume)
+	file=$(img_registry_blob "$BATS_FILE_TMPDIR/reg" "$layer")
+	size=$(stat -c %s "$file")
+	silo images -q >/dev/null      # makes the store
+	head -c $((size / 2)) "$file" >"$STORE/tmp/${layer#sha256:}.partial"
+	# through the proxy, which logs the Range header it forwards
+	python3 "$REPO/tests/integration/fixtures/auth-proxy.py" "$PROXY_PORT" "http://127.0.0.1:$PORT" basic u:p \
+		>"$T/proxy.log" 2>&1 3>&- &
+	PROXY=$!
+	mkdir -p "$T/docker"
+	printf '{"auths":{"127.0.0.1:%s":{"auth":"%s"}}}' "$PROXY_PORT" "$(printf u:p | base64)" >"$T/docker/config.json"
+	for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PROXY_PORT/v2/" && break; sleep 0.1; done
+	run env DOCKER_CONFIG="$T/docker" "$SILO" --root "$STORE" pull 127.0.0.1:$PROXY_PORT/test/resume:1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"${layer:7:12}: Resuming at $((size / 2)) of $size bytes"* ]]
+	grep -q "GET /v2/test/resume/blobs/$layer auth=Basic range=bytes=$((size / 2))-" "$T/proxy.log"
+	[ "$(sha256sum "$STORE/blobs/sha256/${layer#sha256:}" | cut -c1-64)" = "${layer#sha256:}" ]
+	[ ! -e "$STORE/tmp/${layer#sha256:}.partial" ]
+	# a partial file of garbage does not verify: downloaded again from zero
+	silo rmi 127.0.0.1:$PROXY_PORT/test/resume:1 >/dev/null
+	silo rmi 127.0.0.1:$PROXY_PORT/test/resume@"$(echo "$output" | sed -n 's/^Digest: //p')" >/dev/null 2>&1 || true
+	silo image prune >/dev/null
+	head -c $((size / 2)) /dev/urandom >"$STORE/tmp/${layer#sha256:}.partial"
+	run env DOCKER_CONFIG="$T/docker" "$SILO" --root "$STORE" pull 127.0.0.1:$PROXY_PORT/test/resume:1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Resuming at"* ]]
+	[[ "$output" == *"${layer:7:12}: Downloading"* ]]
+	[ "$(sha256sum "$STORE/blobs/sha256/${layer#sha256:}" | cut -c1-64)" = "${layer#sha256:}" ]
+}
+
+@test "token auth: a Bearer challenge is answered with a token fetched with the auth file's credentials" {
+	python3 "$REPO/tests/integration/fixtures/auth-proxy.py" "$PROXY_PORT" "http://127.0.0.1:$PORT" bearer alice:s3cret \
+		>"$T/proxy.log" 2>&1 3>&- &
+	PROXY=$!
+	for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PROXY_PORT/v2/" && break; sleep 0.1; done
+	# no credentials: the token server refuses
+	run env HOME="$T" "$SILO" --root "$STORE" pull 127.0.0.1:$PROXY_PORT/test/busybox:bb1
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"token from http://127.0.0.1:$PROXY_PORT/token: HTTP 401"* ]]
+	mkdir -p "$T/.docker"
+	printf '{"auths":{"http://127.0.0.1:%s":{"auth":"%s"}}}' "$PROXY_PORT" "$(printf alice:s3cret | base64)" >"$T/.docker/config.json"
+	run env HOME="$T" "$SILO" --root "$STORE" pull 127.0.0.1:$PROXY_PORT/test/busybox:bb1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q "GET /token?service=silo-test&scope=repository%3Atest%2Fbusybox%3Apull auth=Basic" "$T/proxy.log"
+	grep -q "GET /v2/test/busybox/manifests/bb1 auth=Bearer" "$T/proxy.log"
+	# --authfile names another file
+	mv "$T/.docker/config.json" "$T/auth.json"
+	run env HOME="$T" "$SILO" --root "$STORE" pull --authfile "$T/auth.json" 127.0.0.1:$PROXY_PORT/test/busybox:bb2
+	[ "$status" -eq 0 ]
+}
+
+@test "a terminal gets per-layer progress bars; a pipe gets plain lines" {
+	run script -qec "$SILO --root $STORE pull $R:bb2" /dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'\033[K'* ]]
+	[[ "$output" == *"Download complete"* ]]
+	run silo pull "$R:bb3"
+	[[ "$output" != *$'\033'* ]]
+	[[ "$output" == *": Downloading "* ]]
+}
+
+@test "parallel pulls of the same image into one store both succeed" {
+	local i pids=()
+	silo images -q >/dev/null
+	for i in 1 2 3; do
+		"$SILO" --root "$STORE" pull -q "$R:bb3" >"$T/p$i.out" 2>&1 &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || { cat "$T"/p*.out; return 1; }; done
+	[ -z "$(ls -A "$STORE/tmp")" ]
+	silo bundle "$R:bb3" "$T/b"
+	BUNDLES+=("$T/b")
+	[ "$(ls "$T/b/rootfs/data/keep")" = z ]
+}
