@@ -336,7 +336,6 @@ static int write_entry(struct unpack *u, struct archive_entry *e, struct silo_er
 	case AE_IFCHR:
 	case AE_IFBLK:
 	case AE_IFIFO: {
-		cleanup_close int nfd = -1;
 		if (clear_slot(pfd, base, false, path, err) < 0)
 			return -1;
 		if (mknodat(pfd, base, type | 0600, type == AE_IFIFO ? 0 : archive_entry_rdev(e)) < 0)
