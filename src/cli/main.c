@@ -93,7 +93,7 @@ static void print_usage(void)
 	       "      --root DIR       the image store (default " IMG_DEFAULT_ROOT
 	       ", $XDG_DATA_HOME/silo for\n"
 	       "                       non-root; also $SILO_ROOT)\n"
-	       "      --debug          more detail in messages\n"
+	       "      --debug          accepted; no effect yet\n"
 	       "  -v, --version        print the version and exit\n"
 	       "  -h, --help           print this help\n\n"
 	       "Run 'silo COMMAND --help' for the options of a command.\n");

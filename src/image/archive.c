@@ -18,8 +18,6 @@
  * Save writes the Docker 25+ shape: an OCI layout whose index.json names every
  * image, plus docker's manifest.json, so both docker and OCI tools load it.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -28,6 +26,7 @@
 
 #include "fs.h"
 #include "image.h"
+#include "lazy.h"
 #include "util.h"
 
 /* ------------------------------------------------------------ extraction */
@@ -377,6 +376,8 @@ int img_load(struct img_store *s, int fd, char ***names, struct silo_error *err)
 	int ret = -1;
 
 	*names = NULL;
+	if (img_lazy_need(IMG_LAZY_ARCHIVE, err) < 0)
+		return -1;
 	snprintf(tmp, sizeof(tmp), "load-%d-%u", (int)getpid(), counter++);
 	if (mkdirat(s->tmp_fd, tmp, 0700) < 0)
 		return silo_error(err, errno, "create %s/tmp/%s", s->root, tmp);
@@ -470,13 +471,20 @@ static int tar_add_blob(struct img_store *s, struct archive *a, const char *dige
 
 int img_save(struct img_store *s, char *const *images, int fd, struct silo_error *err)
 {
-	struct archive *a = archive_write_new();
+	struct archive *a;
 	json_t *index = json_pack("{s:i, s:s, s:[]}", "schemaVersion", 2, "mediaType", IMG_MT_OCI_INDEX,
 				  "manifests");
 	json_t *dmanifest = json_array(), *done = json_object(), *refs = NULL;
 	cleanup_free char *itext = NULL, *mtext = NULL;
 	int ret = -1;
 
+	if (img_lazy_need(IMG_LAZY_ARCHIVE, err) < 0) {
+		json_decref(index);
+		json_decref(dmanifest);
+		json_decref(done);
+		return -1;
+	}
+	a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
 	if (archive_write_open_fd(a, fd) != ARCHIVE_OK) {
 		silo_error(err, 0, "write archive: %s", archive_error_string(a));

@@ -10,8 +10,6 @@
  * The store remembers that it made it (the file `builtin`), so an rmi'd
  * silo/busybox stays removed.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -22,6 +20,7 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "lazy.h"
 #include "util.h"
 
 extern char **environ;
@@ -177,6 +176,8 @@ int img_builtin_ensure(struct img_store *s, const char *busybox, struct silo_err
 		return 0;
 	if (access(busybox, X_OK) < 0)
 		return 0;           /* no busybox-static here: no built-in image, not an error */
+	if (img_lazy_need(IMG_LAZY_ARCHIVE, err) < 0)
+		return -1;
 	if (build_layer(busybox, &tar, &gz, &mtime, err) < 0)
 		goto out;
 	if (img_sha256_buf(tar.data, tar.len, diff_id, err) < 0 ||

@@ -406,14 +406,15 @@ static int copy_layers(struct img_store *s, json_t *layers, int dir_fd, const ch
 
 /* ------------------------------------------------------------ create, remove */
 
+/* The record's name: FNV-1a of the bundle path (no libcrypto load for a
+ * name; the record holds the path itself). */
 static char *bundle_record_name(const char *absdir)
 {
-	char d[IMG_DIGEST_LEN + 1];
-	struct silo_error err;
+	uint64_t h = 1469598103934665603ULL;
 
-	if (img_sha256_buf(absdir, strlen(absdir), d, &err) < 0)
-		return NULL;
-	return xasprintf("%.32s.json", img_digest_hex(d));
+	for (const unsigned char *p = (const unsigned char *)absdir; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return xasprintf("%016llx.json", (unsigned long long)h);
 }
 
 static char *abs_path(const char *dir, struct silo_error *err)
@@ -501,7 +502,7 @@ int img_bundle_create(struct img_store *s, const char *what, const char *dir_arg
 	}
 	rootfs_fd = openat(dir_fd, "rootfs", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	spec = spec_for(rootfs_fd, cfg, name != NULL ? name : what, id, err);
-	if (spec == NULL || img_write_atomic(dir_fd, "config.json", spec, strlen(spec), err) < 0)
+	if (spec == NULL || img_write_file(dir_fd, "config.json", spec, strlen(spec), false, err) < 0)
 		goto out;
 	bdir = openat(s->root_fd, "bundles", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (bdir < 0 && errno == ENOENT && mkdirat(s->root_fd, "bundles", 0700) == 0)
@@ -519,7 +520,7 @@ int img_bundle_create(struct img_store *s, const char *what, const char *dir_arg
 		rec_text = json_dumps(j, JSON_COMPACT);
 		json_decref(j);
 	}
-	if (img_write_atomic(bdir, recname, rec_text, strlen(rec_text), err) < 0)
+	if (img_write_file(bdir, recname, rec_text, strlen(rec_text), false, err) < 0)
 		goto out;
 	ret = 0;
 out:

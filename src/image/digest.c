@@ -3,11 +3,11 @@
  * sha256 digests of blobs: OpenSSL's EVP interface (libcrypto), and the one
  * accepted digest form, "sha256:" followed by 64 lower-case hex digits.
  */
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "image.h"
+#include "lazy.h"
 
 bool img_digest_valid(const char *d)
 {
@@ -22,10 +22,13 @@ bool img_digest_valid(const char *d)
 
 int img_sha256_init(struct img_sha256 *h, struct silo_error *err)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx;
 
 	h->ctx = NULL;
 	h->size = 0;
+	if (img_lazy_need(IMG_LAZY_CRYPTO, err) < 0)
+		return -1;
+	ctx = EVP_MD_CTX_new();
 	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(ctx);
 		return silo_error(err, 0, "sha256: cannot initialise the digest");
@@ -55,7 +58,8 @@ void img_sha256_final(struct img_sha256 *h, char *out)
 
 void img_sha256_free(struct img_sha256 *h)
 {
-	EVP_MD_CTX_free(h->ctx);
+	if (h->ctx != NULL)
+		EVP_MD_CTX_free(h->ctx);
 	h->ctx = NULL;
 }
 

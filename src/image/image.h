@@ -292,8 +292,13 @@ char *img_bundle_spec(const json_t *image_config, const char *image_name, const 
 		      struct silo_error *err);
 
 /* small helpers shared by the files of src/image */
+/* Replace dirfd/name atomically (temp file + rename), fsynced (file and
+ * directory) for store data; img_write_file without sync for what a crash
+ * may lose (a bundle's config.json: the bundle is remade). */
 int img_write_atomic(int dirfd, const char *name, const void *data, size_t len,
 		     struct silo_error *err);
+int img_write_file(int dirfd, const char *name, const void *data, size_t len, bool sync,
+		   struct silo_error *err);
 int img_rm_rf_at(int dirfd, const char *name);
 char *img_json_dump(const json_t *j, bool pretty);
 

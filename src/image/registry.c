@@ -28,15 +28,14 @@
  * Plain http is used for registries named insecure and for loopback ones
  * (127.0.0.0/8, localhost, ::1) after https failed to connect.
  */
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "image.h"
+#include "lazy.h"
 #include "util.h"
 
 #define ACCEPT_MANIFESTS                                                              \
@@ -719,6 +718,10 @@ int img_pull(struct img_store *s, const char *what, const struct img_pull_opts *
 	if (img_ref_parse(what, &ref, err) < 0)
 		return -1;
 	if (!curl_ready) {
+		if (img_lazy_need(IMG_LAZY_CURL, err) < 0) {
+			img_ref_free(&ref);
+			return -1;
+		}
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 			img_ref_free(&ref);
 			return silo_error(err, 0, "curl: cannot initialise");

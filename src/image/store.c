@@ -30,6 +30,12 @@
 int img_write_atomic(int dirfd, const char *name, const void *data, size_t len,
 		     struct silo_error *err)
 {
+	return img_write_file(dirfd, name, data, len, true, err);
+}
+
+int img_write_file(int dirfd, const char *name, const void *data, size_t len, bool sync,
+		   struct silo_error *err)
+{
 	char tmp[256];
 	static unsigned counter;
 	int fd;
@@ -38,7 +44,7 @@ int img_write_atomic(int dirfd, const char *name, const void *data, size_t len,
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return silo_error(err, errno, "create %s", tmp);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
 		int e = errno;
 		close(fd);
 		unlinkat(dirfd, tmp, 0);
@@ -50,7 +56,8 @@ int img_write_atomic(int dirfd, const char *name, const void *data, size_t len,
 		unlinkat(dirfd, tmp, 0);
 		return silo_error(err, e, "rename %s to %s", tmp, name);
 	}
-	fsync(dirfd);
+	if (sync)
+		fsync(dirfd);
 	return 0;
 }
 

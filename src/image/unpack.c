@@ -24,8 +24,6 @@
  * own that carry trusted.overlay.* xattrs have them dropped (a layer must not
  * forge overlay redirects).
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -36,6 +34,7 @@
 
 #include "fs.h"
 #include "image.h"
+#include "lazy.h"
 #include "util.h"
 
 #define WH_PREFIX ".wh."
@@ -376,6 +375,10 @@ int img_layer_unpack(int blob_fd, int dir_fd, const char *name, const char *diff
 	int r;
 
 	u->root = -1;
+	if (img_lazy_need(IMG_LAZY_ARCHIVE, err) < 0) {
+		free(u);
+		return -1;
+	}
 	snprintf(tmp, sizeof(tmp), ".tmp-%.100s-%d", name, (int)getpid());
 	img_rm_rf_at(dir_fd, tmp);
 	if (mkdirat(dir_fd, tmp, 0755) < 0) {
