@@ -97,7 +97,8 @@ CLI_CMD(images)
 		filter = argv[optind];
 	if (cli_store(ctx, false, &err) < 0 || img_list(&ctx->store, &rows, &n, &err) < 0)
 		return cli_fail(cmd, &err);
-	qsort(rows, n, sizeof(*rows), by_created);
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), by_created);
 	if (!quiet && !json) {
 		if (digests)
 			printf("%-30s %-15s %-72s %-20s %-20s %s\n", "REPOSITORY", "TAG", "DIGEST",
