@@ -96,7 +96,6 @@ struct unpack {
 	struct archive *outer, *inner;
 	struct img_sha256 hash;
 	int root;                   /* the temp layer directory */
-	char buf[1 << 17];
 	bool outer_eof;
 	char outer_err[256];
 	struct dirtime { char *path; struct timespec ts[2]; } *dirs;
@@ -106,21 +105,31 @@ struct unpack {
 static la_ssize_t inner_read(struct archive *a, void *data, const void **buf)
 {
 	struct unpack *u = data;
-	la_ssize_t n;
+	const void *b;
+	size_t size;
+	la_int64_t off;
+	int r;
 
 	(void)a;
-	if (u->outer_eof)
-		return 0;
-	n = archive_read_data(u->outer, u->buf, sizeof(u->buf));
-	if (n < 0) {
-		snprintf(u->outer_err, sizeof(u->outer_err), "%s", archive_error_string(u->outer));
-		return -1;
+	/* data blocks, not archive_read_data(): a block of 0 bytes (between
+	 * the members of a multi-member gzip, as pgzip writes) is not the end */
+	while (!u->outer_eof) {
+		r = archive_read_data_block(u->outer, &b, &size, &off);
+		if (r == ARCHIVE_EOF) {
+			u->outer_eof = true;
+			break;
+		}
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			snprintf(u->outer_err, sizeof(u->outer_err), "%s", archive_error_string(u->outer));
+			return -1;
+		}
+		if (size == 0)
+			continue;
+		img_sha256_update(&u->hash, b, size);
+		*buf = b;
+		return (la_ssize_t)size;
 	}
-	if (n == 0)
-		u->outer_eof = true;
-	img_sha256_update(&u->hash, u->buf, (size_t)n);
-	*buf = u->buf;
-	return n;
+	return 0;
 }
 
 static int arch_error(struct unpack *u, struct archive *a, const char *what, struct silo_error *err)
