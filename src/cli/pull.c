@@ -21,6 +21,7 @@ struct bar {
 
 struct display {
 	bool tty, quiet;
+	size_t downloaded;         /* blobs fetched by this pull */
 	struct bar *bars;
 	size_t n, drawn;
 	struct timespec last;
@@ -74,6 +75,8 @@ static void on_progress(const struct img_progress *p, void *data)
 	struct bar *b;
 	char size[32];
 
+	if (p->kind == IMG_PROGRESS_BLOB_DONE)
+		d->downloaded++;
 	if (d->quiet)
 		return;
 	if (p->kind == IMG_PROGRESS_INFO) {
@@ -219,7 +222,7 @@ CLI_CMD(pull)
 		printf("%s\n", s);
 	} else {
 		cleanup_free char *s = img_ref_string(&ref);
-		printf("Status: Downloaded newer image for %s\n", s);
+		printf("Status: %s for %s\n", d.downloaded > 0 ? "Downloaded newer image" : "Image is up to date", s);
 	}
 	img_ref_free(&ref);
 	free(d.bars);

@@ -192,13 +192,15 @@ static int write_regular(struct unpack *u, int pfd, const char *base, struct arc
 	struct timespec ts[2];
 	const void *buf;
 	size_t size;
-	la_int64_t off;
+	la_int64_t off, end = 0;
 	int r;
 
 	fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return silo_error(err, errno, "create %s", path);
 	while ((r = archive_read_data_block(u->inner, &buf, &size, &off)) == ARCHIVE_OK) {
+		if (off + (la_int64_t)size > end)
+			end = off + (la_int64_t)size;
 		if (pwrite(fd, buf, size, off) != (ssize_t)size) {
 			/* short pwrite to a regular file only happens on errors; retry once */
 			size_t done = 0;
@@ -215,7 +217,9 @@ static int write_regular(struct unpack *u, int pfd, const char *base, struct arc
 	}
 	if (r != ARCHIVE_EOF)
 		return arch_error(u, u->inner, path, err);
-	if (archive_entry_size_is_set(e) && ftruncate(fd, archive_entry_size(e)) < 0)
+	/* a sparse file may end in a hole */
+	if (archive_entry_size_is_set(e) && archive_entry_size(e) > end &&
+	    ftruncate(fd, archive_entry_size(e)) < 0)
 		return silo_error(err, errno, "truncate %s", path);
 	if (fchown(fd, archive_entry_uid(e), archive_entry_gid(e)) < 0)
 		return silo_error(err, errno, "chown %s", path);

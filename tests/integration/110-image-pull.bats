@@ -70,6 +70,9 @@ image_id() { silo inspect "$1" | jq -r '.[0].Id'; }
 	digest=$(echo "$output" | sed -n 's/^Digest: //p')
 	[ "$digest" = "$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$R:bb1")" ]
 	silo images | grep -E "^127.0.0.1:$PORT/test/busybox +bb1 "
+	run silo pull "$R:bb1"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Status: Image is up to date for 127.0.0.1:$PORT/test/busybox:bb1"* ]]
 	[ "$(image_id "$R@$digest")" = "$(image_id "$R:bb1")" ]
 	# every stored blob hashes to its name
 	local f
