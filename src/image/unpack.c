@@ -140,6 +140,13 @@ static int arch_error(struct unpack *u, struct archive *a, const char *what, str
 
 /* ------------------------------------------------------------ writing entries */
 
+/* Without root (a store under $XDG_DATA_HOME) files keep the caller's
+ * owner, as tar does for non-root users; root must get every owner right. */
+static bool chown_failed(int r)
+{
+	return r < 0 && !(errno == EPERM && geteuid() != 0);
+}
+
 static void entry_times(struct archive_entry *e, struct timespec ts[2])
 {
 	ts[0].tv_sec = archive_entry_atime_is_set(e) ? archive_entry_atime(e) : archive_entry_mtime(e);
@@ -221,7 +228,7 @@ static int write_regular(struct unpack *u, int pfd, const char *base, struct arc
 	if (archive_entry_size_is_set(e) && archive_entry_size(e) > end &&
 	    ftruncate(fd, archive_entry_size(e)) < 0)
 		return silo_error(err, errno, "truncate %s", path);
-	if (fchown(fd, archive_entry_uid(e), archive_entry_gid(e)) < 0)
+	if (chown_failed(fchown(fd, archive_entry_uid(e), archive_entry_gid(e))))
 		return silo_error(err, errno, "chown %s", path);
 	if (fchmod(fd, archive_entry_perm(e)) < 0)
 		return silo_error(err, errno, "chmod %s", path);
@@ -318,7 +325,7 @@ static int write_entry(struct unpack *u, struct archive_entry *e, struct silo_er
 		dfd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (dfd < 0)
 			return silo_error(err, errno, "open %s", path);
-		if (fchown(dfd, archive_entry_uid(e), archive_entry_gid(e)) < 0 ||
+		if (chown_failed(fchown(dfd, archive_entry_uid(e), archive_entry_gid(e))) ||
 		    fchmod(dfd, archive_entry_perm(e)) < 0)
 			return silo_error(err, errno, "set owner and mode of %s", path);
 		if (set_xattrs(dfd, e, path, err) < 0)
@@ -340,7 +347,7 @@ static int write_entry(struct unpack *u, struct archive_entry *e, struct silo_er
 			return -1;
 		if (symlinkat(archive_entry_symlink(e), pfd, base) < 0)
 			return silo_error(err, errno, "create symlink %s", path);
-		if (fchownat(pfd, base, archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW) < 0)
+		if (chown_failed(fchownat(pfd, base, archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW)))
 			return silo_error(err, errno, "chown %s", path);
 		entry_times(e, ts);
 		utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW);
@@ -352,7 +359,7 @@ static int write_entry(struct unpack *u, struct archive_entry *e, struct silo_er
 			return -1;
 		if (mknodat(pfd, base, type | 0600, type == AE_IFIFO ? 0 : archive_entry_rdev(e)) < 0)
 			return silo_error(err, errno, "create node %s", path);
-		if (fchownat(pfd, base, archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW) < 0 ||
+		if (chown_failed(fchownat(pfd, base, archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW)) ||
 		    fchmodat(pfd, base, archive_entry_perm(e), 0) < 0)
 			return silo_error(err, errno, "set owner and mode of %s", path);
 		entry_times(e, ts);
