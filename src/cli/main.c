@@ -85,11 +85,12 @@ static void print_usage(void)
 	       "Commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(commands[i].name, "prune") == 0)
-			printf("  %-9s %s\n", "image prune", commands[i].summary);
+			printf("  %-12s %s\n", "image prune", commands[i].summary);
 		else
-			printf("  %-9s %s\n", commands[i].name, commands[i].summary);
+			printf("  %-12s %s\n", commands[i].name, commands[i].summary);
 	}
-	printf("\nGlobal options:\n"
+	printf("\n'silo image ls|rm|inspect|pull|load|save|tag' are the same commands.\n"
+	       "\nGlobal options:\n"
 	       "      --root DIR       the image store (default " IMG_DEFAULT_ROOT
 	       ", $XDG_DATA_HOME/silo for\n"
 	       "                       non-root; also $SILO_ROOT)\n"

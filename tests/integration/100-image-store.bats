@@ -198,6 +198,31 @@ run_bundle() {
 	[ "$(stat -c '%F %t:%T' "$STORE/layers/${top#sha256:}/etc/motd")" = "character special file 0:0" ]
 }
 
+@test "load the old docker save layout: Layers named <id>/layer.tar" {
+	local x=$T/x
+	mkdir "$x"
+	tar -xf "$BATS_FILE_TMPDIR/bb2-docker.tar" -C "$x"
+	# docker before 25 named each layer by its legacy directory
+	local l d
+	for d in "$x"/*/; do
+		l=$(readlink "$d/layer.tar")
+		rm "$d/layer.tar"
+		mv "$d/$l" "$d/layer.tar"
+		jq --arg old "${l#../}" --arg new "$(basename "$d")/layer.tar" \
+			'.[0].Layers |= map(if . == $old then $new else . end)' "$x/manifest.json" >"$x/m.json"
+		mv "$x/m.json" "$x/manifest.json"
+	done
+	jq -e '.[0].Layers | all(endswith("/layer.tar"))' "$x/manifest.json"
+	tar -cf "$T/old.tar" -C "$x" .
+	run silo load -i "$T/old.tar"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Loaded image: test/busybox:bb2" ]
+	run silo bundle test/busybox:bb2 "$T/b"
+	[ "$status" -eq 0 ]
+	BUNDLES+=("$T/b")
+	[ "$(ls "$T/b/rootfs/data/keep")" = c ]
+}
+
 @test "load an OCI archive from stdin: a zstd layer with an opaque directory" {
 	run silo load <"$BATS_FILE_TMPDIR/bb3-oci.tar"
 	[ "$status" -eq 0 ]
