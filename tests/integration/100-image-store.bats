@@ -187,6 +187,12 @@ run_bundle() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "Loaded image: test/busybox:bb2" ]
 	silo images | grep -E '^test/busybox +bb2 '
+	# the REPOSITORY[:TAG] filter, normalised like the names
+	run silo images -q docker.io/test/busybox:bb2
+	[ "$output" = "$(silo inspect test/busybox:bb2 | jq -r '.[0].Id' | cut -c8-19)" ]
+	run silo images -q test/busybox:nosuch
+	[ "$output" = "" ]
+	[ "$(silo images test/busybox | wc -l)" -eq 2 ]
 	run silo bundle test/busybox:bb2 "$T/b"
 	[ "$status" -eq 0 ]
 	BUNDLES+=("$T/b")
