@@ -371,6 +371,48 @@ PY
 	[ -z "$(ls -A "$outside")" ]
 }
 
+@test "unpacking keeps owners, modes, times, device nodes, fifos, hard links and xattrs" {
+	python3 - "$T/meta.tar" <<'PY'
+import hashlib, io, json, sys, tarfile
+layer = io.BytesIO()
+with tarfile.open(fileobj=layer, mode="w", format=tarfile.PAX_FORMAT) as t:
+    def add(name, kind=tarfile.REGTYPE, data=b"", **kw):
+        i = tarfile.TarInfo(name); i.type = kind; i.mtime = 1234567890
+        for k, v in kw.items(): setattr(i, k, v)
+        i.size = len(data) if kind == tarfile.REGTYPE else 0
+        t.addfile(i, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+    add("dev", tarfile.DIRTYPE, mode=0o755)
+    add("dev/null", tarfile.CHRTYPE, mode=0o666, devmajor=1, devminor=3)
+    add("dev/sda", tarfile.BLKTYPE, mode=0o660, devmajor=8, devminor=0, gid=6)
+    add("fifo", tarfile.FIFOTYPE, mode=0o600)
+    add("priv", tarfile.DIRTYPE, mode=0o700, uid=7, gid=7)
+    add("suid", data=b"#!/bin/sh\n", mode=0o4755, uid=1234, gid=5678)
+    add("hard", tarfile.LNKTYPE, linkname="suid")
+    add("xattr", data=b"x", mode=0o644, pax_headers={"SCHILY.xattr.user.silo": "yes"})
+    add("link", tarfile.SYMTYPE, linkname="suid", uid=42, gid=43)
+raw = layer.getvalue()
+cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/suid"]},
+    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(raw).hexdigest()]}}).encode()
+man = json.dumps([{"Config": "c.json", "RepoTags": ["meta:1"], "Layers": ["l.tar"]}]).encode()
+with tarfile.open(sys.argv[1], "w") as t:
+    for name, data in (("l.tar", raw), ("c.json", cfg), ("manifest.json", man)):
+        i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))
+PY
+	run silo load -i "$T/meta.tar"
+	[ "$status" -eq 0 ]
+	local L
+	L=$STORE/layers/$(jq -r '.layers[0]' "$STORE"/images/$(silo inspect meta:1 | jq -r '.[0].Id' | cut -d: -f2).json | cut -d: -f2)
+	[ "$(stat -c '%F %t:%T %a' "$L/dev/null")" = "character special file 1:3 666" ]
+	[ "$(stat -c '%F %t:%T %a %g' "$L/dev/sda")" = "block special file 8:0 660 6" ]
+	[ "$(stat -c '%F %a' "$L/fifo")" = "fifo 600" ]
+	[ "$(stat -c '%a %u:%g %Y' "$L/priv")" = "700 7:7 1234567890" ]
+	[ "$(stat -c '%a %u:%g %Y %h' "$L/suid")" = "4755 1234:5678 1234567890 2" ]
+	[ "$(stat -c '%i' "$L/hard")" = "$(stat -c '%i' "$L/suid")" ]
+	[ "$(stat -c '%u:%g' "$L/link")" = "42:43" ]
+	[ "$(readlink "$L/link")" = suid ]
+	[ "$(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "user.silo").decode())' "$L/xattr")" = yes ]
+}
+
 @test "save writes a docker-archive + OCI layout that loads back to the same image" {
 	silo load -i "$BATS_FILE_TMPDIR/bb2-docker.tar"
 	local id
