@@ -13,8 +13,10 @@
  *                     the 4 KiB limit of mount data does not bound the layer
  *                     count; mount(2) with one option string where that is
  *                     not available), upper and work dirs in DIR/.silo
- *                     or, with the copy fallback, the layers applied in order
- *                     into a plain directory (whiteouts honoured)
+ *                     or, with --copy or where overlayfs is missing or refuses
+ *                     the file system (ENODEV, EINVAL, EOPNOTSUPP), the layers
+ *                     applied in order into a plain directory (whiteouts
+ *                     honoured); SILO_TEST_NO_OVERLAY=1 forces that fallback
  *
  * The store records every bundle (bundles/HASH.json) so that rmi can refuse
  * an image in use; `silo bundle --rm DIR` undoes all of it.
@@ -22,6 +24,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -491,14 +494,29 @@ int img_bundle_create(struct img_store *s, const char *what, const char *dir_arg
 		if (copy_layers(s, layers, dir_fd, dir, err) < 0)
 			goto out;
 	} else {
-		cleanup_close int meta = openat(dir_fd, ".silo", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		cleanup_close int meta = openat(dir_fd, ".silo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int r;
 		if (meta < 0 || mkdirat(meta, "upper", 0755) < 0 || mkdirat(meta, "work", 0700) < 0) {
 			silo_error(err, errno, "create %s/.silo/upper and work", dir);
 			goto out;
 		}
-		if (mount_overlay(s, layers, dir_fd, dir, err) < 0)
+		if (getenv("SILO_TEST_NO_OVERLAY") != NULL && strcmp(getenv("SILO_TEST_NO_OVERLAY"), "1") == 0)
+			r = silo_error(err, ENODEV, "mount overlay on %s/rootfs (SILO_TEST_NO_OVERLAY)", dir);
+		else
+			r = mount_overlay(s, layers, dir_fd, dir, err);
+		if (r < 0 && (err->errnum == ENODEV || err->errnum == EINVAL || err->errnum == EOPNOTSUPP)) {
+			/* no overlay here (or not on this file system): a private copy */
+			silo_error_clear(err);
+			img_rm_rf_at(meta, "upper");
+			img_rm_rf_at(meta, "work");
+			r = copy_layers(s, layers, dir_fd, dir, err);
+			if (r < 0)
+				goto out;
+		} else if (r < 0) {
 			goto out;
-		mounted = true;
+		} else {
+			mounted = true;
+		}
 	}
 	rootfs_fd = openat(dir_fd, "rootfs", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	spec = spec_for(rootfs_fd, cfg, name != NULL ? name : what, id, err);

@@ -261,6 +261,13 @@ run_bundle() {
 	run_bundle "$T/c3"
 	[ "$status" -eq 0 ]
 	[ "$output" = z ]
+	# where overlayfs is missing the copy is the fallback (forced here)
+	run env SILO_TEST_NO_OVERLAY=1 "$SILO" --root "$STORE" bundle test/busybox:bb2 "$T/f2"
+	[ "$status" -eq 0 ]
+	BUNDLES+=("$T/f2")
+	! findmnt "$T/f2/rootfs"
+	[ "$(ls "$T/f2/rootfs/data/keep")" = c ]
+	[ ! -e "$T/f2/rootfs/etc/motd" ]
 }
 
 @test "silo bundle + silo-oci run: the image's Cmd with its Env, WorkingDir and ports" {
