@@ -300,6 +300,8 @@ int img_write_atomic(int dirfd, const char *name, const void *data, size_t len,
 int img_write_file(int dirfd, const char *name, const void *data, size_t len, bool sync,
 		   struct silo_error *err);
 int img_rm_rf_at(int dirfd, const char *name);
+/* Load libarchive now (lazy.c), e.g. before forking workers that use it. */
+int img_lazy_need_archive(struct silo_error *err);
 char *img_json_dump(const json_t *j, bool pretty);
 
 #endif

@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <stdbool.h>
 
+#include "image.h"
 #include "lazy.h"
 
 #ifndef SILO_SONAME_ARCHIVE
@@ -68,4 +69,9 @@ int img_lazy_need(enum img_lazy_lib lib, struct silo_error *err)
 	}
 	done[lib] = true;
 	return 0;
+}
+
+int img_lazy_need_archive(struct silo_error *err)
+{
+	return img_lazy_need(IMG_LAZY_ARCHIVE, err);
 }

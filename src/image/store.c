@@ -18,8 +18,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "image.h"
@@ -501,6 +503,148 @@ static int64_t layer_size_get(struct img_store *s, const char *hex)
 	return parse_i64(data, &v) == 0 ? v : 0;
 }
 
+/* Unpack one layer and record its uncompressed size (layers/HEX.size). */
+static int unpack_one(struct img_store *s, const struct img_descriptor *d, const char *diff_id,
+		      struct silo_error *err)
+{
+	const char *hex = img_digest_hex(diff_id);
+	cleanup_close int bfd = img_blob_open(s, d->digest, err);
+	cleanup_free char *sz = NULL, *szname = NULL;
+	int64_t size = 0;
+
+	if (bfd < 0)
+		return -1;
+	if (img_layer_unpack(bfd, s->layers_fd, hex, diff_id, &size, err) < 0)
+		return silo_error_ctx(err, "layer %s", d->digest);
+	sz = xasprintf("%lld\n", (long long)size);
+	szname = xasprintf("%s.size", hex);
+	return img_write_atomic(s->layers_fd, szname, sz, strlen(sz), err);
+}
+
+#define UNPACK_JOBS_MAX 4
+
+struct unpack_job {
+	pid_t pid;
+	int fd;          /* read end: the child's struct silo_error, or EOF on success */
+	size_t layer;
+};
+
+/* Collect a finished child: its error (if it sent one) or its status. */
+static int unpack_reap(struct unpack_job *j, const struct img_manifest *m, struct silo_error *err)
+{
+	struct silo_error cerr;
+	ssize_t got = read_all(j->fd, &cerr, sizeof(cerr));
+	int status = 0;
+
+	close(j->fd);
+	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (got == (ssize_t)sizeof(cerr)) {
+		*err = cerr;
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return silo_error(err, 0, "layer %s: the unpacking process failed (status %d)",
+				  m->layers[j->layer].digest, status);
+	return 0;
+}
+
+/* Unpack the layers the store lacks.  Layers are independent (each has its
+ * own directory), so with several CPUs they are unpacked by up to
+ * UNPACK_JOBS_MAX child processes at once; a child reports a failure as a
+ * struct silo_error through a pipe.  The first failure stops new starts; the
+ * running ones are waited for. */
+static int unpack_missing(struct img_store *s, const struct img_manifest *m,
+			  const struct img_config *c, struct silo_error *err)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t jobs = ncpu > 1 ? (size_t)(ncpu < UNPACK_JOBS_MAX ? ncpu : UNPACK_JOBS_MAX) : 1;
+	cleanup_free size_t *todo = xzalloc((m->n_layers + 1) * sizeof(size_t));
+	struct unpack_job run[UNPACK_JOBS_MAX];
+	size_t n = 0, nrun = 0, next = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < m->n_layers; i++) {
+		struct stat st;
+		bool dup = false;
+		if (fstatat(s->layers_fd, img_digest_hex(c->diff_ids[i]), &st, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			dup |= strcmp(c->diff_ids[todo[k]], c->diff_ids[i]) == 0;
+		if (!dup)
+			todo[n++] = i;
+	}
+	if (n > 0 && img_lazy_need_archive(err) < 0)
+		return -1;
+	while (next < n || nrun > 0) {
+		while (ret == 0 && next < n && (nrun < jobs)) {
+			size_t i = todo[next++];
+			struct img_progress p = { .kind = IMG_PROGRESS_UNPACK, .digest = m->layers[i].digest,
+						  .index = (int)i, .total = m->layers[i].size };
+			int fds[2];
+			pid_t pid;
+
+			img_store_progress(s, &p);
+			if (n == 1 || jobs == 1) {       /* no point in a child */
+				ret = unpack_one(s, &m->layers[i], c->diff_ids[i], err);
+				continue;
+			}
+			if (pipe2(fds, O_CLOEXEC) < 0) {
+				ret = silo_error(err, errno, "pipe");
+				break;
+			}
+			pid = fork();
+			if (pid < 0) {
+				ret = silo_error(err, errno, "fork");
+				close(fds[0]);
+				close(fds[1]);
+				break;
+			}
+			if (pid == 0) {
+				struct silo_error cerr = { 0 };
+				close(fds[0]);
+				if (unpack_one(s, &m->layers[i], c->diff_ids[i], &cerr) < 0) {
+					write_all(fds[1], &cerr, sizeof(cerr));
+					_exit(1);
+				}
+				_exit(0);
+			}
+			close(fds[1]);
+			run[nrun].pid = pid;
+			run[nrun].fd = fds[0];
+			run[nrun].layer = i;
+			nrun++;
+		}
+		if (nrun == 0)
+			break;
+		{
+			struct pollfd pf[UNPACK_JOBS_MAX];
+			for (size_t k = 0; k < nrun; k++) {
+				pf[k].fd = run[k].fd;
+				pf[k].events = POLLIN;
+				pf[k].revents = 0;
+			}
+			if (poll(pf, nrun, -1) < 0) {
+				if (errno == EINTR)
+					continue;
+				pf[0].revents = POLLHUP;    /* cannot poll: wait for the first */
+			}
+			for (size_t k = 0; k < nrun; k++) {
+				struct silo_error cerr;
+				if (pf[k].revents == 0)
+					continue;
+				if (unpack_reap(&run[k], m, &cerr) < 0 && ret == 0) {
+					*err = cerr;
+					ret = -1;
+				}
+				run[k] = run[--nrun];
+				break;
+			}
+		}
+	}
+	return ret;
+}
+
 int img_store_commit(struct img_store *s, const char *manifest_digest, char *const *names,
 		     char *id_out, struct silo_error *err)
 {
@@ -527,34 +671,10 @@ int img_store_commit(struct img_store *s, const char *manifest_digest, char *con
 	blobs = json_array();
 	rec = json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", m.config.digest, "manifest", manifest_digest,
 			"mediaType", m.media_type, "layers", layers, "blobs", blobs);
+	if (unpack_missing(s, &m, &c, err) < 0)
+		goto out;
 	for (size_t i = 0; i < m.n_layers; i++) {
-		const char *hex = img_digest_hex(c.diff_ids[i]);
-		struct stat st;
-
-		if (fstatat(s->layers_fd, hex, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			struct img_progress p = { .kind = IMG_PROGRESS_UNPACK, .digest = m.layers[i].digest,
-						  .index = (int)i, .total = m.layers[i].size };
-			cleanup_close int bfd = img_blob_open(s, m.layers[i].digest, err);
-			cleanup_free char *sz = NULL;
-			int64_t size = 0;
-
-			if (bfd < 0)
-				goto out;
-			img_store_progress(s, &p);
-			if (img_layer_unpack(bfd, s->layers_fd, hex, c.diff_ids[i], &size, err) < 0) {
-				silo_error_ctx(err, "layer %s", m.layers[i].digest);
-				goto out;
-			}
-			sz = xasprintf("%lld\n", (long long)size);
-			{
-				cleanup_free char *szname = xasprintf("%s.size", hex);
-				if (img_write_atomic(s->layers_fd, szname, sz, strlen(sz), err) < 0)
-					goto out;
-			}
-			total += size;
-		} else {
-			total += layer_size_get(s, hex);
-		}
+		total += layer_size_get(s, img_digest_hex(c.diff_ids[i]));
 		json_array_append_new(layers, json_string(c.diff_ids[i]));
 		json_array_append_new(blobs, json_string(m.layers[i].digest));
 	}

@@ -303,6 +303,29 @@ run_bundle() {
 	! silo images | grep -q test/busybox
 }
 
+@test "a tampered layer among several (unpacked in parallel) fails the load and names nothing" {
+	silo images -q >/dev/null
+	local x=$T/x layer off bad
+	mkdir "$x"
+	tar -xf "$BATS_FILE_TMPDIR/bb2-docker.tar" -C "$x"
+	layer=$x/$(jq -r '.[0].Layers[0]' "$x/manifest.json")
+	bad=$(jq -r '.rootfs.diff_ids[0]' "$x/$(jq -r '.[0].Config' "$x/manifest.json")")
+	off=$(grep -obUa 'BusyBox' "$layer" | head -n1 | cut -d: -f1)
+	printf 'X' | dd of="$layer" bs=1 seek="$off" conv=notrunc status=none
+	tar -cf "$T/bad.tar" -C "$x" .
+	run silo load -i "$T/bad.tar"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"diff_id mismatch"* ]]
+	[ ! -e "$STORE/layers/${bad#sha256:}" ]
+	! ls -a "$STORE/layers" | grep -q '^\.tmp'
+	[ -z "$(ls -A "$STORE/tmp")" ]
+	[ "$(ls "$STORE/images" | wc -l)" -eq 1 ]
+	! grep -q test/busybox "$STORE/refs.json"
+	# the intact archive still loads
+	run silo load -i "$BATS_FILE_TMPDIR/bb2-docker.tar"
+	[ "$status" -eq 0 ]
+}
+
 @test "a tampered OCI archive blob is refused: digest mismatch, nothing stored" {
 	silo images -q >/dev/null
 	local before x=$T/x cfg
