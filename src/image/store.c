@@ -870,43 +870,31 @@ int img_remove(struct img_store *s, const char *what, bool force, struct silo_er
 	v = json_object_get(refs, full != NULL ? full : "");
 	by_name = json_is_string(v) && strcmp(json_string_value(v), id) == 0;
 	json_object_foreach(refs, key, v) {
-		if (strcmp(json_string_value(v), id) == 0 && strchr(key, '@') == NULL)
+		if (json_is_string(v) && strcmp(json_string_value(v), id) == 0 && strchr(key, '@') == NULL)
 			tags++;
 	}
 	if (!by_name && tags > 1 && !force) {
 		silo_error(err, 0, "image %.19s is referenced by %zu names: remove them by name, or use -f", id, tags);
 		goto out;
 	}
-	/* untag; the image itself goes once no tag names it */
-	if (by_name) {
+	/* untag; the image itself goes once no tag names it (its digest
+	 * references go with it, as docker does) */
+	if (by_name && strchr(full, '@') == NULL)
+		tags--;
+	if (by_name && tags > 0) {
 		cleanup_free char *line = xasprintf("Untagged: %s", full);
-		if (strchr(full, '@') == NULL && tags == 1) {
-			/* the last tag: the image goes, so check it is unused first */
-			user = image_user(s, id);
-			if (user != NULL && !force) {
-				silo_error(err, 0, "image %s is in use by the bundle %s (use -f to remove it anyway)",
-					   what, user);
-				goto out;
-			}
-		}
 		json_object_del(refs, full);
 		progress_info(s, line);
-		if (strchr(full, '@') == NULL)
-			tags--;
-		if (tags > 0 || strchr(full, '@') != NULL) {
-			ret = refs_store(s, refs, err);
-			goto out;
-		}
-	} else {
-		user = image_user(s, id);
-		if (user != NULL && !force) {
-			silo_error(err, 0, "image %s is in use by the bundle %s (use -f to remove it anyway)",
-				   what, user);
-			goto out;
-		}
+		ret = refs_store(s, refs, err);
+		goto out;
+	}
+	user = image_user(s, id);
+	if (user != NULL && !force) {
+		silo_error(err, 0, "image %s is in use by the bundle %s (use -f to remove it anyway)", what, user);
+		goto out;
 	}
 	json_object_foreach_safe(refs, tmp, key, v) {
-		if (strcmp(json_string_value(v), id) == 0) {
+		if (json_is_string(v) && strcmp(json_string_value(v), id) == 0) {
 			cleanup_free char *line = xasprintf("Untagged: %s", key);
 			progress_info(s, line);
 			json_object_del(refs, key);
@@ -1007,7 +995,7 @@ int img_list(struct img_store *s, struct img_info **out, size_t *n, struct silo_
 				continue;
 			json_object_foreach(refs, k2, v2) {
 				if (strchr(k2, '@') == NULL && strncmp(k2, key, (size_t)(at - key)) == 0 &&
-				    k2[at - key] == ':' && strcmp(json_string_value(v2), id) == 0)
+				    k2[at - key] == ':' && json_is_string(v2) && strcmp(json_string_value(v2), id) == 0)
 					tagged = true;
 			}
 			if (tagged)

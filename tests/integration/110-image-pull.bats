@@ -126,6 +126,12 @@ image_id() { silo inspect "$1" | jq -r '.[0].Id'; }
 	run silo pull "$R@$digest"
 	[ "$status" -eq 0 ]
 	silo images | grep -E "^127.0.0.1:$PORT/test/busybox +<none> "
+	# its only name is the digest: removing it removes the image
+	run silo rmi "$R@$digest"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Untagged: $R@$digest"* ]]
+	[[ "$output" == *"Deleted: sha256:"* ]]
+	[ "$(silo images -q)" = "$(silo images -q silo/busybox)" ]
 	run silo pull "$R:nosuch"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"MANIFEST_UNKNOWN"* ]]
