@@ -4,7 +4,7 @@
 #
 #   1. build (meson setup when the build dir is missing, then ninja);
 #   2. unit tests (meson test; cmocka cases are counted one by one);
-#   3. the bats integration suite (tests/integration/*.bats) against the
+#   3. the bats integration suite (tests/integration/NN-*.bats, and 1NN-*.bats for silo) against the
 #      runtime in $SILO_OCI (default: the one just built);
 #   4. the engine pass: tests/integration/2NN-*.bats run podman, docker and
 #      containerd (Debian's) with the same runtime (tests/engines/engines.bash
@@ -23,7 +23,7 @@
 #   SILO_TEST_ENGINES=0  skip the engine pass (podman, docker, containerd)
 #   SILO_TEST_UNIT=0, SILO_TEST_BATS=0  skip the unit or the integration pass
 #   SILO_TEST_FILTER  passed to bats --filter (a regex on test names)
-#   BATS_FILES      integration files to run (default: tests/integration/NN-*.bats, then
+#   BATS_FILES      integration files to run (default: tests/integration/NN-*.bats and 1NN-*.bats, then
 #                   the engine pass runs tests/integration/2NN-*.bats); when set, only
 #                   these files run, in the integration pass, and the engine pass is skipped
 #   SILO_TEST_BATS_TIMEOUT  seconds for the whole integration pass (default 3000)
@@ -115,7 +115,8 @@ bats_args=(--tap)
 if [ -n "${BATS_FILES:-}" ]; then
 	read -r -a files <<<"$BATS_FILES"
 else
-	files=(tests/integration/[0-9][0-9]-*.bats)
+	# NN-*: silo-oci; 1NN-*: the silo front end (images); 2NN-*: the engine pass below
+	files=(tests/integration/[0-9][0-9]-*.bats tests/integration/1[0-9][0-9]-*.bats)
 fi
 
 if [ "${SILO_TEST_BATS:-1}" != 0 ]; then
