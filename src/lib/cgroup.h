@@ -90,4 +90,28 @@ void cgroup_free(struct cgroup *cg);
 int cgroup_freeze(struct cgroup *cg, bool frozen, struct silo_error *err);
 int cgroup_is_frozen(struct cgroup *cg, struct silo_error *err);
 
+/* ---- additions for update and events (issue 3) ----
+ *
+ * cgroup_apply() is what `update` calls; memory.checkBeforeUpdate is
+ * honoured there on both drivers (a limit below the current usage fails).
+ *
+ * cgroup_stats(): runc's stats object (`runc events` "data": cpu, memory,
+ * pids, blkio, hugetlb, intel_rdt, network_interfaces) read from the
+ * cgroup's files; cgroup_stats_dumps() renders it compactly, keeping
+ * unsigned values above INT64_MAX exact.
+ *
+ * OOM notification: cgroup_oom_watch() returns a watch whose fd becomes
+ * readable (poll POLLIN) after an OOM; cgroup_oom_read() then says how many
+ * happened since the last call (0 is possible: spurious wake-ups). */
+struct json_t;
+struct cgroup_oom;
+
+int cgroup_stats(struct cgroup *cg, struct json_t **data, struct silo_error *err);
+char *cgroup_stats_dumps(struct json_t *o);
+
+int cgroup_oom_watch(struct cgroup *cg, struct cgroup_oom **out, struct silo_error *err);
+int cgroup_oom_fd(const struct cgroup_oom *w);
+int cgroup_oom_read(struct cgroup_oom *w, uint64_t *n, struct silo_error *err);
+void cgroup_oom_free(struct cgroup_oom *w);
+
 #endif

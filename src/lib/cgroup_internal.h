@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "cgroup.h"
 #include "error.h"
 #include "spec.h"
@@ -96,6 +98,25 @@ struct cgroup_ops {
 	 * does; an update touches the devices only when the config lists rules. */
 	int (*apply)(struct cgroup *cg, const struct spec_resources *r, bool creating,
 		     struct silo_error *err);
+	/* Fill the runc-format stats object made by cg_stats_new() (cpu,
+	 * memory, pids, blkio, hugetlb).  Files a kernel lacks are skipped. */
+	int (*stats)(struct cgroup *cg, json_t *data, struct silo_error *err);
+	/* Start watching for OOM kills (see struct cgroup_oom). */
+	int (*oom_watch)(struct cgroup *cg, struct cgroup_oom *w, struct silo_error *err);
+	/* How many OOM events happened since the last call (w->fd drained). */
+	int (*oom_read)(struct cgroup *cg, struct cgroup_oom *w, uint64_t *n, struct silo_error *err);
+};
+
+/* An OOM watch: poll `fd` for POLLIN.  v1: an eventfd registered through
+ * cgroup.event_control on memory.oom_control (it counts OOM situations);
+ * v2: an inotify watch of memory.events, whose oom_kill counter is compared
+ * with `last`. */
+struct cgroup_oom {
+	struct cgroup *cg;         /* borrowed */
+	int fd;
+	int aux_fd;                /* v1: the memory.oom_control fd; -1 */
+	uint64_t last;             /* v2: oom_kill seen so far */
+	char *file;                /* v2: the memory.events path */
 };
 
 extern const struct cgroup_ops cgroup_v1_ops;
@@ -149,6 +170,51 @@ void cg_limit_str(int64_t v, bool zero_is_max, char *buf, size_t size);
 
 /* Count the pids in a cgroup.procs text. */
 size_t cg_count_lines(const char *text);
+
+/* ---- stats (cgroup_stats.c) ---- */
+
+/* The value of `key` in a flat-keyed text ("key value" lines: memory.stat,
+ * cpu.stat, memory.events, pids.events).  0 when found, -1 when not. */
+int cg_kv_u64(const char *text, const char *key, uint64_t *out);
+
+/* Whitespace-separated numbers (cpuacct.usage_percpu).  *out is heap. */
+size_t cg_u64_list(const char *text, uint64_t **out);
+
+struct cg_blkio_entry {
+	uint64_t major, minor;
+	char op[16];               /* "Read", "Write", "Sync", "Async", "Discard", "Total" */
+	uint64_t value;
+};
+
+/* A v1 blkio statistics file ("8:0 Read 4096" lines; the device-less
+ * "Total N" line is skipped).  Appends to *v (heap), returns the new count. */
+size_t cg_parse_blkio_v1(const char *text, struct cg_blkio_entry **v, size_t n);
+
+/* io.stat ("8:0 rbytes=1 wbytes=2 rios=3 ..."): for each device, the value
+ * of `key` as an entry with operation `op`.  Appends like cg_parse_blkio_v1. */
+size_t cg_parse_io_stat(const char *text, const char *key, const char *op,
+			struct cg_blkio_entry **v, size_t n);
+
+/* "hugepages-2048kB" (a /sys/kernel/mm/hugepages entry) -> "2MB", the name
+ * the hugetlb controller's files use.  False when not such a name. */
+bool cg_hugepage_name(const char *dirent, char *buf, size_t size);
+/* The page sizes of this host, as names ("2MB", "1GB"); heap vector. */
+char **cg_hugepage_sizes(void);
+
+/* JSON building for the stats object, shaped like runc's types.Stats: Go's
+ * omitempty is honoured (`omit`: a zero is left out).  Values above
+ * INT64_MAX (v2's "max") are kept exactly: see cg_stats_dumps(). */
+json_t *cg_stats_new(void);
+void cg_json_u64(json_t *o, const char *key, uint64_t v, bool omit);
+void cg_json_u64_array(json_t *o, const char *key, const uint64_t *v, size_t n);
+/* runc's MemoryEntry {limit, usage, max, failcnt}. */
+json_t *cg_json_memory_entry(uint64_t limit, uint64_t usage, uint64_t max, uint64_t failcnt);
+/* An array of BlkioEntry under key, left out when n == 0. */
+void cg_json_blkio(json_t *o, const char *key, const struct cg_blkio_entry *v, size_t n);
+/* Every line of a flat-keyed file as "raw" numbers (memory.stat). */
+json_t *cg_json_flat(const char *text);
+/* A limit file's value: "max" (v2) -> UINT64_MAX; false when unreadable. */
+bool cg_read_u64(const char *dir, const char *file, uint64_t *out);
 
 /* ------------------------------------------------- I/O helpers for drivers */
 

@@ -15,6 +15,8 @@
 #include <limits.h>
 #include <unistd.h>
 #include <stdio.h>
+#include <sys/eventfd.h>
+
 #include "cgroup_bpf.h"
 #include "cgroup_internal.h"
 #include "log.h"
@@ -301,6 +303,14 @@ static int v1_memory(struct cgroup *cg, const struct spec_resources *r, struct s
 		return 0;
 	if ((h = need(cg, "memory", "memory", err)) == NULL)
 		return -1;
+	if (m->limit.set && m->limit.v > 0 && m->check_before_update.set && m->check_before_update.v) {
+		uint64_t used;
+
+		/* the kernel would reclaim or OOM-kill to get below the new limit */
+		if (cg_read_u64(h->dir, "memory.usage_in_bytes", &used) && (uint64_t)m->limit.v < used)
+			return silo_error(err, EBUSY, "linux.resources.memory.limit %" PRId64 " is below the "
+					  "current usage %" PRIu64 " of %s", m->limit.v, used, h->dir);
+	}
 	if (v1_memory_limits(h, r, err) < 0)
 		return -1;
 	if (m->reservation.set && put_i64(h->dir, "memory.soft_limit_in_bytes", m->reservation.v, err) < 0)
@@ -601,10 +611,260 @@ static int v1_apply(struct cgroup *cg, const struct spec_resources *r, bool crea
 	return 0;
 }
 
+/* ================================================================ stats */
+
+static uint64_t ticks_to_ns(uint64_t ticks)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+
+	return ticks * (uint64_t)(1000000000L / (hz > 0 ? hz : 100));
+}
+
+static void v1_cpu_stats(struct cgroup *cg, json_t *cpu)
+{
+	json_t *usage = json_object_get(cpu, "usage"), *thr = json_object_get(cpu, "throttling");
+	uint64_t v, user = 0, kernel = 0;
+	struct cg_hier *h = cg_find(cg, "cpuacct");
+	struct silo_error e;
+
+	if (h) {
+		static const struct { const char *file, *key; } lists[] = {
+			{ "cpuacct.usage_percpu", "percpu" },
+			{ "cpuacct.usage_percpu_sys", "percpu_kernel" },
+			{ "cpuacct.usage_percpu_user", "percpu_user" },
+		};
+		cleanup_free char *st = NULL;
+
+		if (cg_read_u64(h->dir, "cpuacct.usage", &v))
+			cg_json_u64(usage, "total", v, true);
+		for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+			cleanup_free char *t = NULL;
+			cleanup_free uint64_t *nums = NULL;
+			size_t n;
+
+			if (!cg_exists(h->dir, lists[i].file) || cg_read(h->dir, lists[i].file, &t, &e) < 0)
+				continue;
+			n = cg_u64_list(t, &nums);
+			cg_json_u64_array(usage, lists[i].key, nums, n);
+		}
+		if (cg_read(h->dir, "cpuacct.stat", &st, &e) == 0) {
+			if (cg_kv_u64(st, "user", &v) == 0)
+				user = ticks_to_ns(v);
+			if (cg_kv_u64(st, "system", &v) == 0)
+				kernel = ticks_to_ns(v);
+		}
+	}
+	cg_json_u64(usage, "kernel", kernel, false);
+	cg_json_u64(usage, "user", user, false);
+	if ((h = cg_find(cg, "cpu")) != NULL) {
+		cleanup_free char *st = NULL;
+
+		if (cg_exists(h->dir, "cpu.stat") && cg_read(h->dir, "cpu.stat", &st, &e) == 0) {
+			if (cg_kv_u64(st, "nr_periods", &v) == 0)
+				cg_json_u64(thr, "periods", v, true);
+			if (cg_kv_u64(st, "nr_throttled", &v) == 0)
+				cg_json_u64(thr, "throttledPeriods", v, true);
+			if (cg_kv_u64(st, "throttled_time", &v) == 0)
+				cg_json_u64(thr, "throttledTime", v, true);
+		}
+	}
+}
+
+static json_t *v1_mem_entry(const char *dir, const char *prefix)
+{
+	uint64_t limit = 0, usage = 0, max = 0, failcnt = 0;
+	char f[96];
+
+	snprintf(f, sizeof(f), "%slimit_in_bytes", prefix);
+	cg_read_u64(dir, f, &limit);
+	snprintf(f, sizeof(f), "%susage_in_bytes", prefix);
+	cg_read_u64(dir, f, &usage);
+	snprintf(f, sizeof(f), "%smax_usage_in_bytes", prefix);
+	cg_read_u64(dir, f, &max);
+	snprintf(f, sizeof(f), "%sfailcnt", prefix);
+	cg_read_u64(dir, f, &failcnt);
+	return cg_json_memory_entry(limit, usage, max, failcnt);
+}
+
+static void v1_memory_stats(struct cgroup *cg, json_t *mem)
+{
+	struct cg_hier *h = cg_find(cg, "memory");
+	cleanup_free char *st = NULL;
+	struct silo_error e;
+	uint64_t v;
+
+	if (h == NULL)
+		return;
+	json_object_set_new(mem, "usage", v1_mem_entry(h->dir, "memory."));
+	json_object_set_new(mem, "swap", v1_mem_entry(h->dir, "memory.memsw."));
+	json_object_set_new(mem, "kernel", v1_mem_entry(h->dir, "memory.kmem."));
+	json_object_set_new(mem, "kernelTCP", v1_mem_entry(h->dir, "memory.kmem.tcp."));
+	if (cg_read(h->dir, "memory.stat", &st, &e) == 0) {
+		if (cg_kv_u64(st, "cache", &v) == 0)
+			cg_json_u64(mem, "cache", v, true);
+		json_object_set_new(mem, "raw", cg_json_flat(st));
+	}
+}
+
+static void v1_blkio_stats(struct cgroup *cg, json_t *blkio)
+{
+	static const struct { const char *cfq, *throttle, *key; } files[] = {
+		{ "blkio.io_service_bytes_recursive", "blkio.throttle.io_service_bytes_recursive",
+		  "ioServiceBytesRecursive" },
+		{ "blkio.io_serviced_recursive", "blkio.throttle.io_serviced_recursive",
+		  "ioServicedRecursive" },
+		{ "blkio.io_queued_recursive", NULL, "ioQueueRecursive" },
+		{ "blkio.io_service_time_recursive", NULL, "ioServiceTimeRecursive" },
+		{ "blkio.io_wait_time_recursive", NULL, "ioWaitTimeRecursive" },
+		{ "blkio.io_merged_recursive", NULL, "ioMergedRecursive" },
+		{ "blkio.time_recursive", NULL, "ioTimeRecursive" },
+		{ "blkio.sectors_recursive", NULL, "sectorsRecursive" },
+	};
+	struct cg_hier *h = cg_find(cg, "blkio");
+	struct silo_error e;
+
+	if (h == NULL)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		cleanup_free struct cg_blkio_entry *v = NULL;
+		size_t n = 0;
+
+		/* CFQ's files when it has something, else the throttle layer's (runc) */
+		for (int k = 0; k < 2 && n == 0; k++) {
+			cleanup_free char *t = NULL;
+			const char *f = k == 0 ? files[i].cfq : files[i].throttle;
+
+			if (f && cg_exists(h->dir, f) && cg_read(h->dir, f, &t, &e) == 0)
+				n = cg_parse_blkio_v1(t, &v, 0);
+		}
+		cg_json_blkio(blkio, files[i].key, v, n);
+	}
+}
+
+static void v1_hugetlb_stats(struct cgroup *cg, json_t *out)
+{
+	struct cg_hier *h = cg_find(cg, "hugetlb");
+	bool v2 = h == NULL;
+	cleanup_strv char **sizes = NULL;
+
+	if (v2)
+		h = cg_find(cg, NULL);     /* the hybrid unified mount keeps hugetlb here */
+	if (h == NULL)
+		return;
+	sizes = cg_hugepage_sizes();
+	for (size_t i = 0; sizes[i]; i++) {
+		uint64_t usage = 0, max = 0, failcnt = 0;
+		json_t *o;
+		char f[96];
+
+		if (v2) {
+			cleanup_free char *ev = NULL;
+			struct silo_error e;
+
+			snprintf(f, sizeof(f), "hugetlb.%s.current", sizes[i]);
+			if (!cg_read_u64(h->dir, f, &usage))
+				continue;
+			snprintf(f, sizeof(f), "hugetlb.%s.events", sizes[i]);
+			if (cg_read(h->dir, f, &ev, &e) == 0)
+				cg_kv_u64(ev, "max", &failcnt);
+		} else {
+			snprintf(f, sizeof(f), "hugetlb.%s.usage_in_bytes", sizes[i]);
+			if (!cg_read_u64(h->dir, f, &usage))
+				continue;
+			snprintf(f, sizeof(f), "hugetlb.%s.max_usage_in_bytes", sizes[i]);
+			cg_read_u64(h->dir, f, &max);
+			snprintf(f, sizeof(f), "hugetlb.%s.failcnt", sizes[i]);
+			cg_read_u64(h->dir, f, &failcnt);
+		}
+		o = json_object();
+		cg_json_u64(o, "usage", usage, true);
+		cg_json_u64(o, "max", max, true);
+		cg_json_u64(o, "failcnt", failcnt, false);
+		json_object_set_new(out, sizes[i], o);
+	}
+}
+
+static int v1_stats(struct cgroup *cg, json_t *d, struct silo_error *err)
+{
+	struct cg_hier *h = cg_find(cg, "pids");
+	json_t *pids = json_object_get(d, "pids");
+	uint64_t v;
+
+	(void)err;
+	v1_cpu_stats(cg, json_object_get(d, "cpu"));
+	v1_memory_stats(cg, json_object_get(d, "memory"));
+	if (h && cg_read_u64(h->dir, "pids.current", &v))
+		cg_json_u64(pids, "current", v, true);
+	if (h && cg_read_u64(h->dir, "pids.max", &v) && v != UINT64_MAX)
+		cg_json_u64(pids, "limit", v, true);
+	v1_blkio_stats(cg, json_object_get(d, "blkio"));
+	v1_hugetlb_stats(cg, json_object_get(d, "hugetlb"));
+	return 0;
+}
+
+/* ================================================================ OOM */
+
+/* The kernel's count of OOM kills in the cgroup (memory.oom_control's
+ * oom_kill, 4.13+); false when it has none. */
+static bool oom_kills(const char *dir, uint64_t *n)
+{
+	cleanup_free char *t = NULL;
+	struct silo_error e;
+
+	return cg_exists(dir, "memory.oom_control") && cg_read(dir, "memory.oom_control", &t, &e) == 0 &&
+	       cg_kv_u64(t, "oom_kill", n) == 0;
+}
+
+static int v1_oom_watch(struct cgroup *cg, struct cgroup_oom *w, struct silo_error *err)
+{
+	struct cg_hier *h = cg_find(cg, "memory");
+	char path[PATH_MAX], buf[64];
+
+	if (h == NULL)
+		return silo_error(err, ENOTSUP, "OOM events: no memory cgroup hierarchy is mounted");
+	snprintf(path, sizeof(path), "%s/memory.oom_control", h->dir);
+	w->aux_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (w->aux_fd < 0)
+		return silo_error(err, errno, "open %s", path);
+	w->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (w->fd < 0)
+		return silo_error(err, errno, "eventfd");
+	snprintf(buf, sizeof(buf), "%d %d", w->fd, w->aux_fd);
+	if (cg_write(h->dir, "cgroup.event_control", buf, err) < 0)
+		return -1;
+	if (!oom_kills(h->dir, &w->last))
+		w->last = UINT64_MAX;          /* no counter: count the notifications */
+	return 0;
+}
+
+/* The eventfd fires when the cgroup is under OOM (and when it is removed):
+ * with the oom_kill counter, report kills; without it, notifications that
+ * came while the cgroup still exists. */
+static int v1_oom_read(struct cgroup *cg, struct cgroup_oom *w, uint64_t *n, struct silo_error *err)
+{
+	struct cg_hier *h = cg_find(cg, "memory");
+	uint64_t count = 0, kills;
+
+	if (read(w->fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		return silo_error(err, errno, "read OOM eventfd");
+	if (w->last == UINT64_MAX) {
+		*n = h && cg_exists(h->dir, "memory.oom_control") ? count : 0;
+		return 0;
+	}
+	if (h && oom_kills(h->dir, &kills) && kills > w->last) {
+		*n = kills - w->last;
+		w->last = kills;
+	}
+	return 0;
+}
+
 const struct cgroup_ops cgroup_v1_ops = {
 	.prepare = v1_prepare,
 	.frozen = v1_frozen,
 	.freeze = v1_freeze,
 	.kill = v1_kill,
 	.apply = v1_apply,
+	.stats = v1_stats,
+	.oom_watch = v1_oom_watch,
+	.oom_read = v1_oom_read,
 };

@@ -9,7 +9,10 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include "cgroup_bpf.h"
 #include "cgroup_internal.h"
@@ -451,10 +454,173 @@ static int v2_apply(struct cgroup *cg, const struct spec_resources *r, bool crea
 	return 0;
 }
 
+/* ================================================================ stats */
+
+static void v2_cpu_stats(const char *dir, json_t *cpu)
+{
+	json_t *usage = json_object_get(cpu, "usage"), *thr = json_object_get(cpu, "throttling");
+	cleanup_free char *st = NULL;
+	uint64_t v, user = 0, kernel = 0;
+	struct silo_error e;
+
+	if (cg_read(dir, "cpu.stat", &st, &e) == 0) {
+		if (cg_kv_u64(st, "usage_usec", &v) == 0)
+			cg_json_u64(usage, "total", v * 1000, true);
+		if (cg_kv_u64(st, "user_usec", &v) == 0)
+			user = v * 1000;
+		if (cg_kv_u64(st, "system_usec", &v) == 0)
+			kernel = v * 1000;
+	}
+	cg_json_u64(usage, "kernel", kernel, false);
+	cg_json_u64(usage, "user", user, false);
+	if (st == NULL)
+		return;
+	if (cg_kv_u64(st, "nr_periods", &v) == 0)
+		cg_json_u64(thr, "periods", v, true);
+	if (cg_kv_u64(st, "nr_throttled", &v) == 0)
+		cg_json_u64(thr, "throttledPeriods", v, true);
+	if (cg_kv_u64(st, "throttled_usec", &v) == 0)
+		cg_json_u64(thr, "throttledTime", v * 1000, true);
+}
+
+/* v1's names from v2's files: usage = memory.current, limit = memory.max,
+ * max = memory.peak, failcnt = the "max" events; swap counts memory plus
+ * swap, as v1's memsw did (runc does the same). */
+static void v2_memory_stats(const char *dir, json_t *mem)
+{
+	cleanup_free char *st = NULL, *ev = NULL;
+	uint64_t limit = 0, usage = 0, peak = 0, failcnt = 0, swap, swap_max, v;
+	struct silo_error e;
+
+	if (!cg_read_u64(dir, "memory.current", &usage))
+		return;
+	cg_read_u64(dir, "memory.max", &limit);
+	cg_read_u64(dir, "memory.peak", &peak);
+	if (cg_read(dir, "memory.events", &ev, &e) == 0)
+		cg_kv_u64(ev, "max", &failcnt);
+	json_object_set_new(mem, "usage", cg_json_memory_entry(limit, usage, peak, failcnt));
+	if (cg_read_u64(dir, "memory.swap.current", &swap) && cg_read_u64(dir, "memory.swap.max", &swap_max)) {
+		uint64_t l = limit == UINT64_MAX || swap_max == UINT64_MAX || swap_max > UINT64_MAX - limit
+			     ? UINT64_MAX : limit + swap_max;
+
+		json_object_set_new(mem, "swap", cg_json_memory_entry(l, usage + swap, 0, 0));
+	}
+	if (cg_read(dir, "memory.stat", &st, &e) == 0) {
+		if (cg_kv_u64(st, "file", &v) == 0)
+			cg_json_u64(mem, "cache", v, true);
+		json_object_set_new(mem, "raw", cg_json_flat(st));
+	}
+}
+
+static void v2_io_stats(const char *dir, json_t *blkio)
+{
+	cleanup_free char *st = NULL;
+	cleanup_free struct cg_blkio_entry *bytes = NULL, *ios = NULL;
+	struct silo_error e;
+	size_t nb, ni;
+
+	if (!cg_exists(dir, "io.stat") || cg_read(dir, "io.stat", &st, &e) < 0)
+		return;
+	nb = cg_parse_io_stat(st, "rbytes", "Read", &bytes, 0);
+	nb = cg_parse_io_stat(st, "wbytes", "Write", &bytes, nb);
+	ni = cg_parse_io_stat(st, "rios", "Read", &ios, 0);
+	ni = cg_parse_io_stat(st, "wios", "Write", &ios, ni);
+	cg_json_blkio(blkio, "ioServiceBytesRecursive", bytes, nb);
+	cg_json_blkio(blkio, "ioServicedRecursive", ios, ni);
+}
+
+static void v2_hugetlb_stats(const char *dir, json_t *out)
+{
+	cleanup_strv char **sizes = cg_hugepage_sizes();
+
+	for (size_t i = 0; sizes[i]; i++) {
+		cleanup_free char *ev = NULL;
+		uint64_t usage = 0, failcnt = 0;
+		struct silo_error e;
+		json_t *o;
+		char f[96];
+
+		snprintf(f, sizeof(f), "hugetlb.%s.current", sizes[i]);
+		if (!cg_read_u64(dir, f, &usage))
+			continue;
+		snprintf(f, sizeof(f), "hugetlb.%s.events", sizes[i]);
+		if (cg_read(dir, f, &ev, &e) == 0)
+			cg_kv_u64(ev, "max", &failcnt);
+		o = json_object();
+		cg_json_u64(o, "usage", usage, true);
+		cg_json_u64(o, "failcnt", failcnt, false);
+		json_object_set_new(out, sizes[i], o);
+	}
+}
+
+static int v2_stats(struct cgroup *cg, json_t *d, struct silo_error *err)
+{
+	const char *dir = cg->h[0].dir;
+	json_t *pids = json_object_get(d, "pids");
+	uint64_t v;
+
+	if (!cg_exists(dir, "cgroup.procs"))
+		return silo_error(err, ENOENT, "cgroup %s is gone", dir);
+	v2_cpu_stats(dir, json_object_get(d, "cpu"));
+	v2_memory_stats(dir, json_object_get(d, "memory"));
+	if (cg_read_u64(dir, "pids.current", &v))
+		cg_json_u64(pids, "current", v, true);
+	if (cg_read_u64(dir, "pids.max", &v) && v != UINT64_MAX)
+		cg_json_u64(pids, "limit", v, true);
+	v2_io_stats(dir, json_object_get(d, "blkio"));
+	v2_hugetlb_stats(dir, json_object_get(d, "hugetlb"));
+	return 0;
+}
+
+/* ================================================================ OOM */
+
+static bool oom_kill_count(const char *file, uint64_t *n)
+{
+	cleanup_free char *t = NULL;
+	struct silo_error e;
+
+	return read_file_at(AT_FDCWD, file, &t, NULL, &e) == 0 && cg_kv_u64(t, "oom_kill", n) == 0;
+}
+
+/* memory.events changes (the kernel notifies its modification) whenever a
+ * counter moves; oom_kill is the one that says a process was killed. */
+static int v2_oom_watch(struct cgroup *cg, struct cgroup_oom *w, struct silo_error *err)
+{
+	w->file = xasprintf("%s/memory.events", cg->h[0].dir);
+	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w->fd < 0)
+		return silo_error(err, errno, "inotify_init1");
+	if (inotify_add_watch(w->fd, w->file, IN_MODIFY) < 0)
+		return silo_error(err, errno, "watch %s", w->file);
+	if (!oom_kill_count(w->file, &w->last))
+		return silo_error(err, 0, "%s has no oom_kill counter", w->file);
+	return 0;
+}
+
+static int v2_oom_read(struct cgroup *cg, struct cgroup_oom *w, uint64_t *n, struct silo_error *err)
+{
+	char buf[4096];
+	uint64_t kills;
+
+	(void)cg;
+	while (read(w->fd, buf, sizeof(buf)) > 0)
+		;
+	if (errno != EAGAIN)
+		return silo_error(err, errno, "read inotify");
+	if (oom_kill_count(w->file, &kills) && kills > w->last) {
+		*n = kills - w->last;
+		w->last = kills;
+	}
+	return 0;
+}
+
 const struct cgroup_ops cgroup_v2_ops = {
 	.prepare = v2_prepare,
 	.frozen = v2_frozen,
 	.freeze = v2_freeze,
 	.kill = v2_kill,
 	.apply = v2_apply,
+	.stats = v2_stats,
+	.oom_watch = v2_oom_watch,
+	.oom_read = v2_oom_read,
 };

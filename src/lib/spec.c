@@ -306,10 +306,19 @@ int sj_get_bool(struct sj_ctx *c, json_t *o, const char *key, const char *path, 
 	return 1;
 }
 
+/* A wrong value as it appeared, for the message: "\"abc\"", "1.5", "true". */
+static const char *show(char *buf, size_t size, json_t *v)
+{
+	cleanup_free char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	return sj_safe(buf, size, t ? t : "?");
+}
+#define SHOW(v) show((char[64]){ 0 }, 64, (v))
+
 static int as_i64(struct sj_ctx *c, json_t *v, const char *path, int64_t *out)
 {
 	if (!json_is_integer(v))
-		return sj_fail(c, path, "must be an integer");
+		return sj_fail(c, path, "must be an integer, not %s", SHOW(v));
 	*out = json_integer_value(v);
 	return 0;
 }
@@ -320,13 +329,13 @@ static int as_u64(struct sj_ctx *c, json_t *v, const char *path, uint64_t max, u
 	uint64_t u;
 
 	if (!json_is_integer(v))
-		return sj_fail(c, path, "must be a non-negative integer");
+		return sj_fail(c, path, "must be a non-negative integer, not %s", SHOW(v));
 	i = json_integer_value(v);
 	u = (uint64_t)i;
 	if (i < 0 && !sj_is_big(c, u))
-		return sj_fail(c, path, "must be a non-negative integer");
+		return sj_fail(c, path, "must be a non-negative integer, not %" PRId64, i);
 	if (u > max)
-		return sj_fail(c, path, "must be at most %" PRIu64, max);
+		return sj_fail(c, path, "must be at most %" PRIu64 ", not %" PRIu64, max, u);
 	*out = u;
 	return 0;
 }
@@ -1210,6 +1219,29 @@ int spec_load(const char *bundle_dir, const char *config_path, struct spec **out
 	if (read_fd_all(fd, &buf, &len, err) < 0)
 		return silo_error_ctx(err, "%s", file);
 	return spec_parse(buf, len, config_path != NULL ? config_path : "config.json", bundle, out, err);
+}
+
+int spec_parse_resources(const char *json, size_t len, const char *name,
+			 struct spec_resources **out, struct silo_error *err)
+{
+	struct silo_error dummy;
+	struct sj_ctx c = { .name = name, .bundle = "/", .err = err ? err : &dummy };
+	json_t *root, *linux;
+	int r;
+
+	*out = NULL;
+	silo_error_clear(c.err);
+	root = load_json(&c, json, len);
+	if (root == NULL) {
+		free(c.bigs);
+		return -1;
+	}
+	linux = json_object();
+	json_object_set_new(linux, "resources", root);
+	r = sj_parse_resources(&c, linux, out);
+	json_decref(linux);
+	free(c.bigs);
+	return r;
 }
 
 int spec_parse_hooks(const char *json, struct spec_hooks *hooks, struct silo_error *err)

@@ -371,6 +371,12 @@ int spec_add_mount(struct spec *s, const char *type, const char *source, const c
 int spec_setenv(struct spec_process *p, const char *key, const char *value);
 /* Free what a process holds and zero it. */
 void spec_process_clear(struct spec_process *p);
+/* Parse a linux.resources object on its own (`update --resources FILE`):
+ * the same checks as in config.json; errors say "<name>: linux.resources.
+ * <field>: <reason>".  spec_resources_free() releases it. */
+int spec_parse_resources(const char *json, size_t len, const char *name,
+			 struct spec_resources **out, struct silo_error *err);
+void spec_resources_free(struct spec_resources *r);
 
 /* Parse only the hooks object (state files keep a copy for start/delete). */
 int spec_parse_hooks(const char *json, struct spec_hooks *hooks, struct silo_error *err);

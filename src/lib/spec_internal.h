@@ -80,5 +80,8 @@ int sj_parse_idmaps(struct sj_ctx *c, json_t *o, const char *key, const char *pa
 /* spec_linux.c: the "linux" object, and freeing it. */
 int sj_parse_linux(struct sj_ctx *c, json_t *root, struct spec *s);
 void sj_linux_free(struct spec_linux *l);
+/* linux.resources alone (linux = an object holding "resources"); *out is
+ * never NULL on success. */
+int sj_parse_resources(struct sj_ctx *c, json_t *linux, struct spec_resources **out);
 
 #endif

@@ -302,8 +302,10 @@ static int parse_fields(struct sj_ctx *c, json_t *o, const char *path, const str
 				return -1;
 			if (i->set && (i->v < d->min || i->v > d->max)) {
 				if (d->min == -1 && d->max == INT64_MAX)
-					return sj_fail(c, p, "must be -1 (unlimited) or a non-negative integer");
-				return sj_fail(c, p, "must be between %" PRId64 " and %" PRId64, d->min, d->max);
+					return sj_fail(c, p, "must be -1 (unlimited) or a non-negative integer, not %" PRId64,
+						       i->v);
+				return sj_fail(c, p, "must be between %" PRId64 " and %" PRId64 ", not %" PRId64,
+					       d->min, d->max, i->v);
 			}
 		}
 	}
@@ -581,6 +583,19 @@ static int parse_resources(struct sj_ctx *c, json_t *linux, struct spec_linux *l
 	return 0;
 }
 
+int sj_parse_resources(struct sj_ctx *c, json_t *linux, struct spec_resources **out)
+{
+	struct spec_linux l = { 0 };
+
+	*out = NULL;
+	if (parse_resources(c, linux, &l) < 0) {
+		spec_resources_free(l.resources);
+		return -1;
+	}
+	*out = l.resources ? l.resources : xzalloc(sizeof(**out));
+	return 0;
+}
+
 /* ---------------------------------------------------------------- linux: seccomp */
 
 static int get_name(struct sj_ctx *c, json_t *o, const char *key, const char *path,
@@ -811,7 +826,7 @@ int sj_parse_linux(struct sj_ctx *c, json_t *root, struct spec *s)
 
 /* ---------------------------------------------------------------- free */
 
-static void resources_free(struct spec_resources *r)
+void spec_resources_free(struct spec_resources *r)
 {
 	if (r == NULL)
 		return;
@@ -867,7 +882,7 @@ void sj_linux_free(struct spec_linux *l)
 		free(l->devices[i].path);
 	free(l->devices);
 	free(l->cgroups_path);
-	resources_free(l->resources);
+	spec_resources_free(l->resources);
 	sj_kv_free(l->sysctl, l->n_sysctl);
 	seccomp_free(l->seccomp);
 	strv_free(l->masked_paths);
