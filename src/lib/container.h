@@ -114,6 +114,28 @@ int silo_container_resume(const struct silo_ctx *ctx, const char *id, struct sil
 int silo_container_ps(const struct silo_ctx *ctx, const char *id, pid_t **pids, size_t *n,
 		      struct silo_error *err);
 
+/* update: change the live cgroup limits of a created, running or paused
+ * container.  `resources` is a linux.resources JSON object (runc's `update
+ * --resources`); `name` is what errors call it (the file, or "<stdin>").
+ * Zeros mean "unset" for the numbers docker sends as zeros (memory limit,
+ * reservation, swap, kernel, kernelTCP; cpu shares, quota, period, realtime
+ * runtime and period; blockIO weight and leafWeight; pids limit), and so do
+ * empty cpus/mems.  The whole input is checked before any file is written.
+ * The merged resources (the previous ones, or the bundle's config.json
+ * before the first update, plus these) are kept in state.json. */
+int silo_container_update(const struct silo_ctx *ctx, const char *id, const char *resources,
+			  size_t len, const char *name, struct silo_error *err);
+
+/* events: fn gets each event as one compact JSON line (no newline):
+ *   {"type":"stats","id":ID,"data":{...}}   runc's stats object
+ *   {"type":"oom","id":ID}                  the kernel OOM-killed a process
+ * stats_only: one stats event, then return.  Otherwise stats every
+ * interval_ms and OOM events as they come, until the container's init is
+ * gone (then 0).  fn returns < 0 to stop (with *err set by it). */
+typedef int (*silo_event_fn)(const char *line, void *arg, struct silo_error *err);
+int silo_container_events(const struct silo_ctx *ctx, const char *id, bool stats_only,
+			  int64_t interval_ms, silo_event_fn fn, void *arg, struct silo_error *err);
+
 struct silo_container_info {
 	char *id;
 	pid_t pid;                 /* 0 when stopped */

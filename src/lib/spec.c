@@ -1244,6 +1244,29 @@ int spec_parse_resources(const char *json, size_t len, const char *name,
 	return r;
 }
 
+char *spec_resources_raw(const char *json, size_t len)
+{
+	struct silo_error e;
+	struct sj_ctx c = { .name = NULL, .bundle = "/", .err = &e };
+	json_t *root = load_json(&c, json, len), *res, *mem;
+	char *out = NULL;
+
+	free(c.bigs);
+	if (root == NULL)
+		return NULL;
+	res = json_object_get(json_object_get(root, "linux"), "resources");
+	if (json_is_object(res)) {
+		/* 2^64-1 ("unset" swappiness from Go engines) was rewritten as -1:
+		 * as the plain -1 it would not parse again */
+		mem = json_object_get(res, "memory");
+		if (json_integer_value(json_object_get(mem, "swappiness")) < 0)
+			json_object_del(mem, "swappiness");
+		out = json_dumps(res, JSON_COMPACT);
+	}
+	json_decref(root);
+	return out;
+}
+
 int spec_parse_hooks(const char *json, struct spec_hooks *hooks, struct silo_error *err)
 {
 	struct silo_error dummy;

@@ -377,6 +377,9 @@ void spec_process_clear(struct spec_process *p);
 int spec_parse_resources(const char *json, size_t len, const char *name,
 			 struct spec_resources **out, struct silo_error *err);
 void spec_resources_free(struct spec_resources *r);
+/* The linux.resources object of a config text, compact; NULL when it has
+ * none or the text is not JSON.  Not validated. */
+char *spec_resources_raw(const char *json, size_t len);
 
 /* Parse only the hooks object (state files keep a copy for start/delete). */
 int spec_parse_hooks(const char *json, struct spec_hooks *hooks, struct silo_error *err);

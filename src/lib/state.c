@@ -54,6 +54,7 @@ void silo_state_free(struct silo_state *s)
 	free(s->annotations_json);
 	free(s->hooks_json);
 	free(s->cgroup_json);
+	free(s->resources_json);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -215,6 +216,7 @@ int state_write(int dir_fd, const struct silo_state *s, struct silo_error *err)
 	set_raw(o, "annotations", s->annotations_json);
 	set_raw(o, "hooks", s->hooks_json);
 	set_raw(o, "cgroup", s->cgroup_json);
+	set_raw(o, "resources", s->resources_json);
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (text == NULL)
@@ -262,6 +264,7 @@ int state_read(int dir_fd, const char *id, struct silo_state *s, struct silo_err
 	s->annotations_json = get_raw(o, "annotations");
 	s->hooks_json = get_raw(o, "hooks");
 	s->cgroup_json = get_raw(o, "cgroup");
+	s->resources_json = get_raw(o, "resources");
 	json_decref(o);
 	if (s->id == NULL || strcmp(s->id, id) != 0) {
 		silo_state_free(s);

@@ -41,6 +41,8 @@ struct silo_state {
 	char *annotations_json;    /* NULL when none */
 	char *hooks_json;          /* poststart/poststop need them later; NULL when none */
 	char *cgroup_json;         /* cgroup_to_json(); NULL when no cgroup */
+	char *resources_json;      /* linux.resources as of the last `update`; NULL before one
+				      (the bundle's config.json then has them) */
 	bool own_pidns;            /* false: kill/delete must reach every cgroup process */
 };
 

@@ -78,6 +78,17 @@ static const struct oci_command commands[] = {
 	  "host pids.  Otherwise the host's ps(1) runs with the given options (default -ef)\n"
 	  "and only its header and the container's processes are printed.",
 	  oci_cmd_ps },
+	{ "update", "<container-id>", "change the resource limits of a container",
+	  "Change the cgroup limits of a created, running or paused container.  With\n"
+	  "--resources FILE (\"-\": stdin) the limits come from a linux.resources JSON object,\n"
+	  "and the other flags are ignored.  Zeros mean \"leave as is\".  The new limits are\n"
+	  "kept in the container's state; input is checked whole before anything changes.",
+	  oci_cmd_update },
+	{ "events", "<container-id>", "print resource usage statistics and OOM events",
+	  "Print the container's statistics (cpu, memory, pids, blkio, hugetlb) as JSON\n"
+	  "lines every --interval, and an {\"type\":\"oom\"} line whenever the kernel OOM-kills\n"
+	  "one of its processes, until the container stops.  With --stats: one line, then exit.",
+	  oci_cmd_events },
 	{ "list", NULL, "list containers",
 	  "List the containers under the state root (--root).",
 	  oci_cmd_list },

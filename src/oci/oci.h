@@ -50,6 +50,8 @@ int oci_cmd_pause(const struct oci_command *cmd, const struct silo_ctx *ctx, int
 int oci_cmd_resume(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
 int oci_cmd_ps(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
 int oci_cmd_exec(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
+int oci_cmd_update(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
+int oci_cmd_events(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv);
 
 /* The flags create and run share (create.c), as parsed and then resolved. */
 struct oci_create_args {
