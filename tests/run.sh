@@ -9,8 +9,9 @@
 #   4. the engine pass: tests/integration/2NN-*.bats run podman, docker and
 #      containerd (Debian's) with the same runtime (tests/engines/engines.bash
 #      starts and stops their daemons under a temp dir);
-#   5. the cgroup-v2 pass: tests/integration/60-cgroups.bats and 65-pause-ps.bats inside a v2-only
-#      VM through tests/cgroup2-vm.sh, when that script exists.
+#   5. the cgroup-v2 pass: tests/integration/60-cgroups.bats, 65-pause-ps.bats and
+#      66-update-events.bats inside a v2-only VM through tests/cgroup2-vm.sh, when that
+#      script exists.
 #
 # It ends with one line "N passed, M failed" and exits non-zero when anything
 # failed (a build or VM failure counts as a failure).
@@ -139,9 +140,10 @@ elif [ "${SILO_TEST_ENGINES:-1}" = 0 ]; then
 fi
 
 if [ -x tests/cgroup2-vm.sh ] && [ "${SILO_TEST_VM:-1}" != 0 ]; then
-	echo "== cgroup v2 VM: 60-cgroups.bats 65-pause-ps.bats"
+	vm_files="tests/integration/60-cgroups.bats tests/integration/65-pause-ps.bats tests/integration/66-update-events.bats"
+	echo "== cgroup v2 VM: $vm_files"
 	export VM_TIMEOUT=${VM_TIMEOUT:-1500}
-	vm_cmd="mkdir -p /tmp/silo-test-vm && TMPDIR=/tmp/silo-test-vm bats ${bats_args[*]} tests/integration/60-cgroups.bats tests/integration/65-pause-ps.bats"
+	vm_cmd="mkdir -p /tmp/silo-test-vm && TMPDIR=/tmp/silo-test-vm bats ${bats_args[*]} $vm_files"
 	run_bats cgroup-v2-vm tests/cgroup2-vm.sh "$vm_cmd"
 	if ! grep -qE '^1\.\.[0-9]+' "$RUN_TMP/cgroup-v2-vm.tap"; then
 		echo "!! the cgroup v2 VM pass did not run: see above (VM_DEBUG=1 shows the boot)" >&2

@@ -1212,6 +1212,51 @@ static void merge_into(json_t *base, json_t *upd)
 	}
 }
 
+/* A write the kernel refused stops an update half done: put back what the
+ * update had changed before it, best effort.  `old` are the resources in
+ * force before; a limit they did not set goes back to unlimited where the
+ * kernel has such a value, and is left as written otherwise. */
+static void undo_update(struct cgroup *cg, json_t *old, json_t *upd)
+{
+	static const char *const unlimited[][2] = {
+		{ "memory", "limit" }, { "memory", "swap" }, { "memory", "reservation" },
+		{ "cpu", "quota" }, { "pids", "limit" },
+	};
+	json_t *undo = json_object(), *sec;
+	struct spec_resources *r = NULL;
+	cleanup_free char *text = NULL;
+	struct silo_error e;
+	const char *name;
+
+	json_object_foreach(upd, name, sec) {
+		json_t *o = json_object(), *prev = json_object_get(old, name), *v;
+		const char *k;
+
+		if (!json_is_object(sec)) {
+			json_decref(o);
+			continue;
+		}
+		json_object_foreach(sec, k, v) {
+			json_t *was = json_object_get(prev, k);
+
+			if (was) {
+				json_object_set(o, k, was);
+				continue;
+			}
+			for (size_t i = 0; i < ARRAY_SIZE(unlimited); i++)
+				if (strcmp(unlimited[i][0], name) == 0 && strcmp(unlimited[i][1], k) == 0)
+					json_object_set_new(o, k, json_integer(-1));
+		}
+		json_object_set_new(undo, name, o);
+	}
+	text = json_dumps(undo, JSON_COMPACT);
+	json_decref(undo);
+	if (text && spec_parse_resources(text, strlen(text), "undo", &r, &e) == 0 &&
+	    cgroup_apply(cg, r, &e) < 0)
+		silo_warn("update: restoring the previous limits: %s", e.msg);
+	spec_resources_free(r);
+}
+
 /* The resources in force before this update: state.json's, else the
  * bundle's config.json's (read now: create keeps no copy, so that it does
  * no extra work on the start path), else none. */
@@ -1236,7 +1281,7 @@ int silo_container_update(const struct silo_ctx *ctx, const char *id, const char
 {
 	struct spec_resources *u = NULL, *m = NULL;
 	cleanup_free char *upd_text = NULL, *merged_text = NULL;
-	json_t *upd = NULL, *merged = NULL;
+	json_t *upd = NULL, *merged = NULL, *old = NULL;
 	struct cgroup *cg = NULL;
 	struct silo_state st;
 	int root_fd, dir_fd, r = -1;
@@ -1271,6 +1316,7 @@ int silo_container_update(const struct silo_ctx *ctx, const char *id, const char
 		json_object_del(upd, "devices");
 	}
 	merged = current_resources(&st);
+	old = json_deep_copy(merged);
 	merge_into(merged, upd);
 	upd_text = json_dumps(upd, JSON_COMPACT);
 	merged_text = json_dumps(merged, JSON_COMPACT);
@@ -1293,14 +1339,19 @@ int silo_container_update(const struct silo_ctx *ctx, const char *id, const char
 		u->memory.swap = m->memory.swap;
 	if (!u->memory.check_before_update.set)
 		u->memory.check_before_update = m->memory.check_before_update;
-	if (cgroup_from_json(st.cgroup_json, &cg, err) < 0 || cgroup_apply(cg, u, err) < 0)
+	if (cgroup_from_json(st.cgroup_json, &cg, err) < 0)
 		goto out;
+	if (cgroup_apply(cg, u, err) < 0) {
+		undo_update(cg, old, upd);
+		goto out;
+	}
 	free(st.resources_json);
 	st.resources_json = steal_pointer(&merged_text);
 	r = state_write(dir_fd, &st, err);
 out:
 	json_decref(upd);
 	json_decref(merged);
+	json_decref(old);
 	spec_resources_free(u);
 	spec_resources_free(m);
 	cgroup_free(cg);

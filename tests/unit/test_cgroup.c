@@ -340,9 +340,132 @@ static void test_validators(void **state)
 	assert_string_equal(buf, "4096");
 }
 
+/* ---- stats files (cgroup_stats.c) ---- */
+
+static void test_kv(void **state)
+{
+	static const char stat[] = "usage_usec 1234\nuser_usec 1000\nsystem_usec 234\n"
+				   "nr_periods 7\nnr_throttled 2\nthrottled_usec 99";
+	uint64_t v = 0;
+
+	assert_int_equal(cg_kv_u64(stat, "usage_usec", &v), 0);
+	assert_int_equal(v, 1234);
+	assert_int_equal(cg_kv_u64(stat, "throttled_usec", &v), 0);   /* no trailing newline */
+	assert_int_equal(v, 99);
+	assert_int_equal(cg_kv_u64(stat, "nr_throttled", &v), 0);
+	assert_int_equal(v, 2);
+	/* a key that is only a prefix of another does not match */
+	assert_int_equal(cg_kv_u64(stat, "usage", &v), -1);
+	assert_int_equal(cg_kv_u64(stat, "user", &v), -1);
+	assert_int_equal(cg_kv_u64("oom 1\noom_kill 3\n", "oom_kill", &v), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(cg_kv_u64("oom 1\noom_kill 3\n", "oom", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(cg_kv_u64("max x\n", "max", &v), -1);
+	assert_int_equal(cg_kv_u64("", "max", &v), -1);
+}
+
+static void test_u64_list(void **state)
+{
+	uint64_t *v = NULL;
+	size_t n = cg_u64_list("12 0 345 \n", &v);
+
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0], 12);
+	assert_int_equal(v[1], 0);
+	assert_int_equal(v[2], 345);
+	free(v);
+	assert_int_equal(cg_u64_list("\n", &v), 0);
+	assert_null(v);
+}
+
+static void test_blkio_v1(void **state)
+{
+	static const char text[] = "8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 0\n8:0 Total 12288\n"
+				   "253:1 Read 1\nTotal 12289\n";
+	struct cg_blkio_entry *v = NULL;
+	size_t n = cg_parse_blkio_v1(text, &v, 0);
+
+	assert_int_equal(n, 5);
+	assert_int_equal(v[0].major, 8);
+	assert_int_equal(v[0].minor, 0);
+	assert_string_equal(v[0].op, "Read");
+	assert_int_equal(v[0].value, 4096);
+	assert_string_equal(v[3].op, "Total");
+	assert_int_equal(v[4].major, 253);
+	assert_int_equal(v[4].minor, 1);
+	free(v);
+	v = NULL;
+	assert_int_equal(cg_parse_blkio_v1("Total 0\n", &v, 0), 0);
+}
+
+static void test_io_stat(void **state)
+{
+	static const char text[] = "8:0 rbytes=4096 wbytes=512 rios=2 wios=1 dbytes=0 dios=0\n"
+				   "254:16 rbytes=1 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n";
+	struct cg_blkio_entry *v = NULL;
+	size_t n = cg_parse_io_stat(text, "rbytes", "Read", &v, 0);
+
+	n = cg_parse_io_stat(text, "wbytes", "Write", &v, n);
+	assert_int_equal(n, 4);
+	assert_int_equal(v[0].major, 8);
+	assert_string_equal(v[0].op, "Read");
+	assert_int_equal(v[0].value, 4096);
+	assert_int_equal(v[1].major, 254);
+	assert_int_equal(v[1].minor, 16);
+	assert_int_equal(v[1].value, 1);
+	assert_string_equal(v[2].op, "Write");
+	assert_int_equal(v[2].value, 512);
+	free(v);
+	v = NULL;
+	/* "rios" is not "rbytes"'s prefix match, "r" matches nothing */
+	assert_int_equal(cg_parse_io_stat(text, "r", "Read", &v, 0), 0);
+}
+
+static void test_hugepage_name(void **state)
+{
+	char buf[32];
+
+	assert_true(cg_hugepage_name("hugepages-2048kB", buf, sizeof(buf)));
+	assert_string_equal(buf, "2MB");
+	assert_true(cg_hugepage_name("hugepages-1048576kB", buf, sizeof(buf)));
+	assert_string_equal(buf, "1GB");
+	assert_true(cg_hugepage_name("hugepages-64kB", buf, sizeof(buf)));
+	assert_string_equal(buf, "64KB");
+	assert_false(cg_hugepage_name("hugepages-kB", buf, sizeof(buf)));
+	assert_false(cg_hugepage_name("hugepages-2048MB", buf, sizeof(buf)));
+	assert_false(cg_hugepage_name("nr_hugepages", buf, sizeof(buf)));
+}
+
+/* The stats JSON keeps values above INT64_MAX (v2's "max") exact, and
+ * Go's omitempty leaves zeros out where runc's types say so. */
+static void test_stats_json(void **state)
+{
+	json_t *d = cg_stats_new(), *pids = json_object_get(d, "pids");
+	char *s;
+
+	json_object_set_new(json_object_get(d, "memory"), "usage",
+			    cg_json_memory_entry(UINT64_MAX, 4096, 0, 0));
+	cg_json_u64(pids, "current", 3, true);
+	cg_json_u64(pids, "limit", 0, true);
+	s = cgroup_stats_dumps(d);
+	assert_non_null(strstr(s, "\"usage\":{\"limit\":18446744073709551615,\"usage\":4096,\"failcnt\":0}"));
+	assert_non_null(strstr(s, "\"pids\":{\"current\":3}"));
+	assert_non_null(strstr(s, "\"network_interfaces\":null"));
+	assert_null(strstr(s, "\\u0001"));
+	free(s);
+	json_decref(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kv),
+		cmocka_unit_test(test_u64_list),
+		cmocka_unit_test(test_blkio_v1),
+		cmocka_unit_test(test_io_stat),
+		cmocka_unit_test(test_hugepage_name),
+		cmocka_unit_test(test_stats_json),
 		cmocka_unit_test(test_layout_hybrid),
 		cmocka_unit_test(test_layout_legacy_comounted),
 		cmocka_unit_test(test_layout_escaped_mount),
