@@ -82,7 +82,8 @@ static const struct oci_command commands[] = {
 	  "Change the cgroup limits of a created, running or paused container.  With\n"
 	  "--resources FILE (\"-\": stdin) the limits come from a linux.resources JSON object,\n"
 	  "and the other flags are ignored.  Zeros mean \"leave as is\".  The new limits are\n"
-	  "kept in the container's state; input is checked whole before anything changes.",
+	  "kept in the container's state.  The input is checked whole before anything\n"
+	  "changes; when the kernel refuses a value, the limits already changed are put back.",
 	  oci_cmd_update },
 	{ "events", "<container-id>", "print resource usage statistics and OOM events",
 	  "Print the container's statistics (cpu, memory, pids, blkio, hugetlb) as JSON\n"

@@ -162,6 +162,19 @@ limits_cfg() {
 	[ "$(mem_limit)" = 67108864 ] || fail "memory limit changed to $(mem_limit)"
 }
 
+@test "update: a value the kernel refuses puts back the limits already changed" {
+	skip_if_runc "runc leaves a partial update"
+	limits_cfg
+	start_ctr /probe pause
+	# the memory limit is written before the cpuset, which names a CPU no host has
+	srun silo update --memory 32m --pids-limit 30 --cpuset-cpus 4095 "$ID"
+	assert_error "cpuset.cpus" "4095"
+	[ "$(mem_limit)" = 67108864 ] || fail "memory limit left at $(mem_limit)"
+	[ "$(pids_limit)" = 42 ] || fail "pids.max left at $(pids_limit)"
+	jq -e '.resources == null or (.resources.memory.limit == 67108864)' "$STATE/$ID/state.json" >/dev/null ||
+		fail "state.json took the failed update: $(jq -c .resources "$STATE/$ID/state.json")"
+}
+
 @test "update honours memory.checkBeforeUpdate: no limit below the current usage" {
 	skip_if_runc "runc 1.1.5 has no checkBeforeUpdate"
 	cfg '.linux.resources.memory = {"limit": 67108864}'
