@@ -1280,7 +1280,7 @@ int silo_container_update(const struct silo_ctx *ctx, const char *id, const char
 			  size_t len, const char *name, struct silo_error *err)
 {
 	struct spec_resources *u = NULL, *m = NULL;
-	cleanup_free char *upd_text = NULL, *merged_text = NULL;
+	cleanup_free char *upd_text = NULL, *merged_text = NULL, *wrapped = NULL, *raw = NULL;
 	json_t *upd = NULL, *merged = NULL, *old = NULL;
 	struct cgroup *cg = NULL;
 	struct silo_state st;
@@ -1303,11 +1303,13 @@ int silo_container_update(const struct silo_ctx *ctx, const char *id, const char
 		silo_error(err, 0, "container \"%s\" has no cgroup", id);
 		goto out;
 	}
-	upd = json_loadb(resources, len, 0, NULL);
+	/* Through the config reader, which copes with numbers above INT64_MAX
+	 * (Go engines write an unset swappiness as 2^64-1). */
+	wrapped = xasprintf("{\"linux\":{\"resources\":%.*s}}", (int)len, resources);
+	raw = spec_resources_raw(wrapped, strlen(wrapped));
+	upd = raw ? json_loads(raw, 0, NULL) : NULL;
 	if (!json_is_object(upd)) {
-		/* numbers beyond int64 passed the checks above but jansson
-		 * cannot hold them: no cgroup limit needs them */
-		silo_error(err, 0, "%s: a number is out of range", name);
+		silo_error(err, 0, "%s: cannot be read as a JSON object", name);
 		goto out;
 	}
 	drop_unset(upd);

@@ -130,7 +130,9 @@ limits_cfg() {
 	assert_status 0
 	[ "$(mem_limit)" = 41943040 ] || fail "memory limit $(mem_limit)"
 	status=0
-	echo '{"pids": {"limit": 21}}' | silo update -r - "$ID" || status=$?
+	# Go engines write an unset swappiness as 2^64-1: it means "leave as is"
+	echo '{"pids": {"limit": 21}, "memory": {"swappiness": 18446744073709551615}}' |
+		silo update -r - "$ID" || status=$?
 	assert_status 0
 	[ "$(pids_limit)" = 21 ] || fail "pids.max $(pids_limit)"
 	[ "$(mem_limit)" = 41943040 ] || fail "memory limit changed by a pids update"
