@@ -142,7 +142,7 @@ fi
 if [ -x tests/cgroup2-vm.sh ] && [ "${SILO_TEST_VM:-1}" != 0 ]; then
 	vm_files="tests/integration/60-cgroups.bats tests/integration/65-pause-ps.bats tests/integration/66-update-events.bats"
 	echo "== cgroup v2 VM: $vm_files"
-	export VM_TIMEOUT=${VM_TIMEOUT:-1500}
+	export VM_TIMEOUT=${VM_TIMEOUT:-3000}
 	vm_cmd="mkdir -p /tmp/silo-test-vm && TMPDIR=/tmp/silo-test-vm bats ${bats_args[*]} $vm_files"
 	run_bats cgroup-v2-vm tests/cgroup2-vm.sh "$vm_cmd"
 	if ! grep -qE '^1\.\.[0-9]+' "$RUN_TMP/cgroup-v2-vm.tap"; then
