@@ -1292,9 +1292,9 @@ int silo_container_update(const struct silo_ctx *ctx, const char *id, const char
 		return -1;
 	spec_resources_free(u);
 	u = NULL;
-	if (load(ctx, id, true, &root_fd, &dir_fd, &st, err) < 0)
+	if (container_load(ctx, id, true, &root_fd, &dir_fd, &st, err) < 0)
 		return -1;
-	status = status_of(dir_fd, &st);
+	status = container_status(dir_fd, &st);
 	if (status == STATUS_STOPPED) {
 		silo_error(err, 0, "container not running");
 		goto out;
@@ -1430,7 +1430,7 @@ int silo_container_events(const struct silo_ctx *ctx, const char *id, bool stats
 	if (interval_ms <= 0)
 		return silo_error(err, 0, "the interval must be greater than 0");
 	/* No lock: events runs as long as the container does. */
-	if (load(ctx, id, false, &root_fd, &dir_fd, &st, err) < 0)
+	if (container_load(ctx, id, false, &root_fd, &dir_fd, &st, err) < 0)
 		return -1;
 	close(dir_fd);
 	close(root_fd);

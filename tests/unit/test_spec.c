@@ -989,7 +989,7 @@ static void test_err_devices(void **state)
 		     "linux/devices", "[{\"path\": \"dev/x\", \"type\": \"c\", \"major\": 1, \"minor\": 1}]");
 	EXPECT_ERROR("config.json: linux.devices[0].major: missing",
 		     "linux/devices", "[{\"path\": \"/dev/x\", \"type\": \"u\", \"minor\": 1}]");
-	EXPECT_ERROR("config.json: linux.devices[0].fileMode: must be at most 65535",
+	EXPECT_ERROR("config.json: linux.devices[0].fileMode: must be at most 65535, not 65536",
 		     "linux/devices", "[{\"path\": \"/dev/x\", \"type\": \"p\", \"fileMode\": 65536}]");
 	EXPECT_ERROR("config.json: linux.devices[0].fileMode: file type bits 060000 do not match type \"c\"",
 		     "linux/devices", "[{\"path\": \"/dev/x\", \"type\": \"c\", \"major\": 1, \"minor\": 3,"
