@@ -11,7 +11,11 @@
 #      starts and stops their daemons under a temp dir);
 #   5. the cgroup-v2 pass: tests/integration/60-cgroups.bats, 65-pause-ps.bats and
 #      66-update-events.bats inside a v2-only VM through tests/cgroup2-vm.sh, when that
-#      script exists.
+#      script exists;
+#   6. hardening (tests/hardening.sh): a smoke run of every libFuzzer harness on its committed
+#      corpus (one result per harness), the silo-oci suite (NN-*.bats) against an ASan+UBSan
+#      build (any sanitizer report fails), and part of it with openat2, clone3, the new mount
+#      API and close_range refused with ENOSYS by tests/helpers/nosys.c (the fallbacks).
 #
 # It ends with one line "N passed, M failed" and exits non-zero when anything
 # failed (a build or VM failure counts as a failure).
@@ -29,6 +33,8 @@
 #                   these files run, in the integration pass, and the engine pass is skipped
 #   SILO_TEST_BATS_TIMEOUT  seconds for the whole integration pass (default 3000)
 #   SILO_TEST_ENGINES_TIMEOUT  seconds for the engine pass (default 1200)
+#   SILO_TEST_HARDENING=0  skip stage 6; SILO_TEST_FUZZ=0, SILO_TEST_ASAN=0, SILO_TEST_NOSYS=0
+#                   skip one of its parts (more knobs in tests/hardening.sh)
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -56,7 +62,7 @@ fi
 [ "$build_ok" = 1 ] || note_fail "build"
 
 export SILO_OCI=${SILO_OCI:-$BUILD/src/oci/silo-oci}
-for pair in SILO_PROBE:silo-probe SILO_RECVTTY:silo-recvtty SILO_SYSC:silo-sysc; do
+for pair in SILO_PROBE:silo-probe SILO_RECVTTY:silo-recvtty SILO_SYSC:silo-sysc SILO_SWAP:silo-swap; do
 	var=${pair%%:*} bin=$BUILD/tests/${pair#*:}
 	[ -n "${!var:-}" ] || { [ -x "$bin" ] && export "$var=$bin"; }
 done
@@ -150,6 +156,13 @@ if [ -x tests/cgroup2-vm.sh ] && [ "${SILO_TEST_VM:-1}" != 0 ]; then
 	fi
 elif [ -x tests/cgroup2-vm.sh ]; then
 	echo "== cgroup v2 VM pass skipped (SILO_TEST_VM=0)"
+fi
+
+# --- 6. hardening: fuzz smoke, sanitizer pass, forced fallbacks ----------------
+if [ "${SILO_TEST_HARDENING:-1}" != 0 ] && [ "$build_ok" = 1 ]; then
+	# shellcheck source=tests/hardening.sh
+	. tests/hardening.sh
+	hardening_main
 fi
 
 # --- summary --------------------------------------------------------------------
