@@ -99,3 +99,156 @@ outside_snapshot() { find "$1" -printf '%y %m %s %p\n' | sort; }
 	run_ctr
 	assert_error "CAP_NOT_A_CAP"
 }
+
+# --- racing swappers ------------------------------------------------------------
+# A host process swaps a directory of the rootfs with a symlink to a host
+# path (renameat2 RENAME_EXCHANGE in a tight loop, tests/helpers/swap.c) while
+# containers are run one after another: the attacker's shared volume of the
+# CVEs.  Whatever each run does (fail with an error, or succeed with the
+# mount inside the rootfs), the host path must stay as it was.  A fixed number
+# of runs, not a time budget.
+RACE_RUNS=${SILO_RACE_RUNS:-25}
+
+swap_binary() {
+	if [ -n "${SILO_SWAP:-}" ]; then echo "$SILO_SWAP"; return; fi
+	if [ -x "$REPO/build/tests/silo-swap" ]; then echo "$REPO/build/tests/silo-swap"; return; fi
+	_helper_binary silo-swap "$REPO/tests/helpers/swap.c"
+}
+
+# start_swapper A B: swap paths A and B until the teardown (or stop_swapper).
+start_swapper() {
+	local bin
+	bin=$(swap_binary) || return 1
+	"$bin" "$1" "$2" </dev/null >"$T/swap.log" 2>&1 3>&- 4>&- 5>&- &
+	SWAP_PID=$!
+	BG_PIDS+=("$SWAP_PID")
+	wait_for "$T/swap.log" racing
+}
+
+stop_swapper() {
+	kill "$SWAP_PID" 2>/dev/null
+	wait "$SWAP_PID" 2>/dev/null || true
+}
+
+# A host dir with one canary file: its snapshot must never change.
+make_canary_dir() { # DIR
+	mkdir -p "$1"
+	echo canary >"$1/canary"
+	CANARY_BEFORE=$(outside_snapshot "$1")
+}
+
+assert_canary_dir() { # DIR
+	[ "$(outside_snapshot "$1")" = "$CANARY_BEFORE" ] || fail "host dir $1 changed: $(find "$1" -printf '%y %p\n')"
+	[ "$(cat "$1/canary")" = canary ] || fail "host canary overwritten: $(cat "$1/canary")"
+	! awk -v d="$1" 'index($5, d) == 1' /proc/self/mountinfo | grep -q . || fail "a mount appeared under host $1"
+}
+
+# race_runs CHECK-FN: run the container RACE_RUNS times; CHECK-FN judges each
+# successful run's $output (a failed run must be a clean one-line error).
+race_runs() {
+	local i ok=0
+	for ((i = 0; i < RACE_RUNS; i++)); do
+		run_ctr
+		if [ "$status" -eq 0 ]; then
+			ok=$((ok + 1))
+			"$1" || return 1
+		else
+			[ "$status" -eq 1 ] || fail "run $i: exit $status: $stderr" || return 1
+			is_silo || continue
+			[[ "$stderr" == "silo-oci: "* ]] || fail "run $i: unexpected stderr: $stderr" || return 1
+		fi
+	done
+	echo "# $ok of $RACE_RUNS runs succeeded" >&2
+}
+
+race_ok_mount() { grep -q '^tmpfs-in-rootfs$' <<<"$output" || fail "payload did not see its tmpfs: $output"; }
+
+@test "CVE-2021-30465 class (race): a mount destination swapped with a symlink to a host dir never mounts on the host" {
+	make_canary_dir "$T/hostdir"
+	mkdir -p "$ROOTFS/vol/a" "$T/src"
+	echo data >"$T/src/data"
+	ln -s "$T/hostdir" "$ROOTFS/vol/evil"
+	cfg --arg s "$T/src" '.mounts += [
+		{"destination": "/vol/a/b", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]},
+		{"destination": "/vol/a/c", "type": "bind", "source": $s, "options": ["rbind", "rw"]}]'
+	# The payload writes through both mounts: had either landed on the host
+	# dir, the canary snapshot would change.
+	args /bin/sh -c 'echo pwned >/vol/a/b/x && echo tmpfs-in-rootfs; echo pwned >/vol/a/canary 2>/dev/null; true'
+	start_swapper "$ROOTFS/vol/a" "$ROOTFS/vol/evil"
+	race_runs race_ok_mount
+	stop_swapper
+	assert_canary_dir "$T/hostdir"
+	[ "$(cat "$T/src/data")" = data ] || fail "the bind source changed"
+}
+
+@test "CVE-2024-45310 class (race): mount points created under a swapped parent are never created on the host" {
+	make_canary_dir "$T/canary"
+	mkdir -p "$ROOTFS/race"
+	ln -s "$T/canary" "$ROOTFS/race-evil"
+	args /bin/sh -c 'echo tmpfs-in-rootfs'
+	start_swapper "$ROOTFS/race" "$ROOTFS/race-evil"
+	local i
+	for ((i = 0; i < RACE_RUNS; i++)); do
+		# A new destination each run, so every run has directories to make.
+		cfg --arg d "/race/d$i/e/f" '.mounts |= map(select(.destination | startswith("/race") | not))
+			| .mounts += [{"destination": $d, "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}]'
+		run_ctr
+		[ "$status" -eq 0 ] || [ "$status" -eq 1 ] || fail "run $i: exit $status: $stderr"
+	done
+	stop_swapper
+	assert_canary_dir "$T/canary"
+}
+
+race_ok_masked() {
+	[ -z "$(grep -v '^end$' <<<"$output")" ] || fail "a masked path shows content or is writable: $output"
+	grep -q '^end$' <<<"$output" || fail "payload did not finish: $output"
+}
+
+@test "CVE-2025-31133 class (race): /dev/null swapped with a symlink never stands in for the null device when masking" {
+	is_silo || skip "runc 1.1.5 predates the fix"
+	cfg 'del(.mounts[] | select(.destination == "/dev" or .destination == "/dev/pts" or .destination == "/dev/shm" or .destination == "/dev/mqueue"))
+		| .linux.maskedPaths += ["/etc/secret", "/etc/secretdir"]'
+	mkdir -p "$ROOTFS/dev" "$ROOTFS/etc/secretdir"
+	rm -f "$ROOTFS/dev/null"
+	mknod -m 666 "$ROOTFS/dev/null" c 1 3
+	echo secret >"$ROOTFS/etc/secret"
+	echo secret >"$ROOTFS/etc/secretdir/f"
+	echo image-hostname >"$ROOTFS/etc/hostname"
+	# What a bind of the image's "null" would expose and let the payload write.
+	ln -s /etc/hostname "$ROOTFS/dev/null-evil"
+	# Every line but "end" is a defect: masked content, or a writable mask.
+	# (No 2>/dev/null: the racer keeps swapping while the payload runs.)
+	args /bin/sh -c 'cat /etc/secret /etc/secretdir/f /proc/kcore 2>&-
+		(echo pwned >/etc/secret) 2>&- && echo "masked file writable"
+		echo end'
+	start_swapper "$ROOTFS/dev/null" "$ROOTFS/dev/null-evil"
+	race_runs race_ok_masked
+	stop_swapper
+	[ "$(cat "$ROOTFS/etc/hostname")" = image-hostname ] || fail "the symlink target was written"
+	[ "$(cat "$ROOTFS/etc/secret")" = secret ] || fail "the masked file was written"
+}
+
+race_ok_proc() {
+	grep -q '^proc-ok$' <<<"$output" || fail "no procfs in the rootfs in a successful run: $output"
+	grep -q '^sys-ok$' <<<"$output" || fail "no sysfs in the rootfs in a successful run: $output"
+}
+
+@test "CVE-2019-19921 / CVE-2025-52881 class (race): /proc and /sys swapped with symlinks to host dirs never mount there" {
+	make_canary_dir "$T/hostproc"
+	ln -s "$T/hostproc" "$ROOTFS/proc-evil"
+	# The racer keeps renaming while the payload runs: the mounted directory
+	# may be under either name by then (the other name is the symlink, which
+	# leads nowhere inside the container).
+	args /bin/sh -c 'for d in /proc /proc-evil; do [ "$(stat -f -c %T $d/ 2>&-)" = proc ] && echo proc-ok; done
+		for d in /sys /sys-evil; do [ "$(stat -f -c %T $d/ 2>&-)" = sysfs ] && echo sys-ok; done; true'
+	start_swapper "$ROOTFS/proc" "$ROOTFS/proc-evil"
+	race_runs race_ok_proc
+	stop_swapper
+	assert_canary_dir "$T/hostproc"
+
+	ln -s "$T/hostproc" "$ROOTFS/sys-evil"
+	start_swapper "$ROOTFS/sys" "$ROOTFS/sys-evil"
+	race_runs race_ok_proc
+	stop_swapper
+	assert_canary_dir "$T/hostproc"
+}
