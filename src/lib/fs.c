@@ -23,12 +23,14 @@
 #include "syscalls.h"
 
 #include <dirent.h>
+#include <linux/magic.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "fs.h"
 #include "util.h"
@@ -616,4 +618,109 @@ int fs_copy_tree(int src_dirfd, int dst_dirfd, int depth)
 			return -1;
 	}
 	return errno != 0 ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ verified /proc */
+
+#define PROC_ROOT_INO 1
+
+static int proc_check(int fd, dev_t dev, const char *what, const char *rel, struct silo_error *err)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (fstatfs(fd, &sfs) < 0 || fstat(fd, &st) < 0)
+		return silo_error(err, errno, "/proc/%s: stat %s", rel, what);
+	if (sfs.f_type != PROC_SUPER_MAGIC)
+		return silo_error(err, 0, "/proc/%s: %s is not on procfs", rel, what);
+	if (dev != 0 && st.st_dev != dev)
+		return silo_error(err, 0, "/proc/%s: %s is on another mount", rel, what);
+	return 0;
+}
+
+/* The walk for kernels without openat2: "self" and "thread-self" become
+ * our pid and tid (the container's /proc was mounted in our pid namespace),
+ * every other component is opened O_NOFOLLOW and must be on the same procfs
+ * instance as the root. */
+static int proc_walk(int root, dev_t dev, const char *rel, int flags, struct silo_error *err)
+{
+	cleanup_free char *path = NULL;
+	cleanup_close int dir = -1;
+	char *save = NULL, *comp, *next;
+	int cur = root, fd;
+
+	if (str_has_prefix(rel, "thread-self/"))
+		path = xasprintf("%d/task/%d/%s", getpid(), gettid(), rel + strlen("thread-self/"));
+	else if (str_has_prefix(rel, "self/"))
+		path = xasprintf("%d/%s", getpid(), rel + strlen("self/"));
+	else
+		path = xstrdup(rel);
+	comp = strtok_r(path, "/", &save);
+	while (comp != NULL) {
+		next = strtok_r(NULL, "/", &save);
+		if (strcmp(comp, "..") == 0 || strcmp(comp, ".") == 0)
+			return silo_error(err, EINVAL, "/proc/%s: bad component", rel);
+		if (next == NULL) {
+			fd = openat(cur, comp, flags | O_CLOEXEC | O_NOFOLLOW);
+			if (fd < 0)
+				return silo_error(err, errno, "/proc/%s", rel);
+			if (proc_check(fd, dev, "the file", rel, err) < 0) {
+				close(fd);
+				return -1;
+			}
+			return fd;
+		}
+		fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return silo_error(err, errno, "/proc/%s", rel);
+		if (proc_check(fd, dev, comp, rel, err) < 0) {
+			close(fd);
+			return -1;
+		}
+		if (dir >= 0)
+			close(dir);
+		cur = dir = fd;
+		comp = next;
+	}
+	return silo_error(err, EINVAL, "/proc/%s: empty path", rel);
+}
+
+int fs_proc_open(const char *rel, int flags, struct silo_error *err)
+{
+	cleanup_close int root = -1;
+	struct stat st;
+	int fd;
+
+	root = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (root < 0)
+		return silo_error(err, errno, "/proc/%s: open /proc (is it mounted?)", rel);
+	if (proc_check(root, 0, "/proc", rel, err) < 0)
+		return -1;
+	if (fstat(root, &st) < 0)
+		return silo_error(err, errno, "/proc/%s: stat /proc", rel);
+	if (st.st_ino != PROC_ROOT_INO)
+		return silo_error(err, 0, "/proc/%s: /proc is not the root of a procfs", rel);
+	read_env_once();
+	if (openat2_state != 0) {
+		struct open_how how = {
+			.flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
+			.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
+		};
+		do
+			fd = sys_openat2(root, rel, &how);
+		while (fd < 0 && errno == EAGAIN);
+		if (fd >= 0) {
+			if (proc_check(fd, st.st_dev, "the file", rel, err) < 0) {
+				close(fd);
+				return -1;
+			}
+			return fd;
+		}
+		if (errno != ENOSYS && errno != E2BIG) {
+			if (errno == EXDEV)
+				return silo_error(err, errno, "/proc/%s: a mount lies on the way", rel);
+			return silo_error(err, errno, "/proc/%s", rel);
+		}
+	}
+	return proc_walk(root, st.st_dev, rel, flags, err);
 }

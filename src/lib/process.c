@@ -37,13 +37,21 @@ int process_set_rlimits(const struct spec_process *p, struct silo_error *err)
 int process_set_oom_score_adj(const struct spec_process *p, struct silo_error *err)
 {
 	char buf[32];
-	int n;
+	int n, fd;
 
 	if (!p->oom_score_adj.set)
 		return 0;
 	n = snprintf(buf, sizeof(buf), "%lld", (long long)p->oom_score_adj.v);
-	if (write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, (size_t)n, 0, err) < 0)
+	/* Through a verified procfs: a fake /proc must not take the write. */
+	fd = fs_proc_open("self/oom_score_adj", O_WRONLY, err);
+	if (fd < 0)
 		return silo_error_ctx(err, "process.oomScoreAdj %s", buf);
+	if (write_all(fd, buf, (size_t)n) < 0) {
+		int e = errno;
+		close(fd);
+		return silo_error(err, e, "process.oomScoreAdj %s: write /proc/self/oom_score_adj", buf);
+	}
+	close(fd);
 	return 0;
 }
 
