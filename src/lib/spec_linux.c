@@ -715,7 +715,7 @@ static int parse_seccomp(struct sj_ctx *c, json_t *linux, struct spec_linux *l)
  * host (runc has the same rule).  Names are dotted or slashed; ".." would
  * walk out of /proc/sys.
  */
-static int check_sysctl(struct sj_ctx *c, const struct spec_linux *l, const char *key)
+static int check_sysctl(struct sj_ctx *c, const struct spec_linux *l, const char *key, const char *value)
 {
 	static const char *const ipc_names[] = {
 		"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
@@ -727,8 +727,17 @@ static int check_sysctl(struct sj_ctx *c, const struct spec_linux *l, const char
 	size_t n = strlen(key);
 
 	sj_keyed(p, "linux.sysctl", key);
-	if (n == 0 || n >= sizeof(name) || key[0] == '/' || key[0] == '.' || strstr(key, "..") != NULL)
+	if (n == 0 || n >= sizeof(name) || key[0] == '/' || key[0] == '.' || strstr(key, "..") != NULL ||
+	    key[strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:@/")] != '\0')
 		return sj_fail(c, p, "not a sysctl name");
+	/* One plain value: no line breaks or other control characters, and no
+	 * "=" or "+" (CRI-O CVE-2022-0811 smuggled "1+kernel.core_pattern=|..."
+	 * into a namespaced key's value). */
+	for (const char *v = value; *v; v++)
+		if (((unsigned char)*v < 0x20 && *v != '\t') || *v == 0x7f || *v == '=' || *v == '+')
+			return sj_fail(c, p, "the value is not a plain sysctl value (%s at offset %zu)",
+				       *v == '=' ? "\"=\"" : *v == '+' ? "\"+\"" : "a control character",
+				       (size_t)(v - value));
 	for (size_t i = 0; i <= n; i++)
 		name[i] = key[i] == '/' ? '.' : key[i];
 	if (table_index(ipc_names, name) >= 0 || str_has_prefix(name, "fs.mqueue."))
@@ -810,7 +819,7 @@ int sj_parse_linux(struct sj_ctx *c, json_t *root, struct spec *s)
 		l->cgroups_path = NULL;
 	}
 	for (size_t i = 0; i < l->n_sysctl; i++)
-		if (check_sysctl(c, l, l->sysctl[i].key) < 0)
+		if (check_sysctl(c, l, l->sysctl[i].key, l->sysctl[i].value) < 0)
 			return -1;
 	if (parse_seccomp(c, linux, l) < 0 || sj_get_str(c, linux, "rootfsPropagation", "linux", &prop) < 0)
 		return -1;

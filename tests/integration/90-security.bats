@@ -252,3 +252,72 @@ race_ok_proc() {
 	stop_swapper
 	assert_canary_dir "$T/hostproc"
 }
+
+# --- sysctl and /proc writes ------------------------------------------------------
+
+@test "CVE-2022-0811 class: a sysctl outside the container's namespaces is refused, naming the key" {
+	before=$(cat /proc/sys/kernel/core_pattern)
+	cfg '.linux.sysctl = {"kernel.core_pattern": "|/bin/evil"}'
+	args /probe true
+	run_ctr
+	assert_error "kernel.core_pattern"
+	[ "$(cat /proc/sys/kernel/core_pattern)" = "$before" ] || fail "host core_pattern changed"
+	# kernel.hostname needs the container's own uts namespace
+	cfg '.linux.sysctl = {"kernel.hostname": "evil"} | .linux.namespaces |= map(select(.type != "uts"))'
+	run_ctr
+	assert_error "kernel.hostname" "uts"
+	cfg '.linux.sysctl = {"fs.mqueue.msg_max": "20"} | .linux.namespaces |= map(select(.type != "ipc"))'
+	run_ctr
+	assert_error "fs.mqueue.msg_max" "ipc"
+}
+
+@test "CVE-2022-0811 class: sysctl values with '+', '=' or a newline and odd keys are refused; the host keeps its values" {
+	is_silo || skip "silo's own rule"
+	shm=$(cat /proc/sys/kernel/shm_rmid_forced)
+	core=$(cat /proc/sys/kernel/core_pattern)
+	args /probe true
+	for v in '1+kernel.core_pattern=|/bin/evil' $'1\nkernel.core_pattern=|/bin/evil' '1=2'; do
+		cfg --arg v "$v" '.linux.sysctl = {"kernel.shm_rmid_forced": $v}'
+		run_ctr
+		assert_error "kernel.shm_rmid_forced" "not a plain sysctl value"
+	done
+	for k in 'kernel.shm_rmid_forced=1+kernel.core_pattern' 'net.ipv4.conf.all/../../../kernel/core_pattern' 'net.ipv4 .ip_forward'; do
+		cfg --arg k "$k" '.linux.sysctl = {($k): "1"}'
+		run_ctr
+		assert_error "not a sysctl name"
+	done
+	[ "$(cat /proc/sys/kernel/shm_rmid_forced)" = "$shm" ] || fail "host shm_rmid_forced changed"
+	[ "$(cat /proc/sys/kernel/core_pattern)" = "$core" ] || fail "host core_pattern changed"
+	# the namespaced ones still work
+	cfg 'del(.hostname) | .linux.sysctl = {"kernel.shm_rmid_forced": "1", "kernel.hostname": "sysctl-host", "net.ipv4.ip_local_port_range": "2000 3000"}'
+	args /bin/sh -c 'cat /proc/sys/kernel/shm_rmid_forced /proc/sys/net/ipv4/ip_local_port_range; hostname'
+	run_ctr
+	assert_status 0
+	assert_output_has "sysctl-host"
+	grep -qE '^2000[[:space:]]+3000$' <<<"$output" || fail "port range not set: $output"
+}
+
+@test "CVE-2019-16884 class: sysctl, oomScoreAdj and LSM writes refuse a /proc that is not a procfs root" {
+	is_silo || skip "silo's own check"
+	# /proc is a tmpfs holding a fake sys/ tree: the write would land there.
+	cfg '.mounts |= map(if .destination == "/proc" then {"destination": "/proc", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]} else . end)
+		| .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+	cfg '.linux.sysctl = {"kernel.shm_rmid_forced": "1"}'
+	args /probe true
+	run_ctr
+	assert_error "/proc"
+	cfg 'del(.linux.sysctl) | .process.oomScoreAdj = 100'
+	run_ctr
+	assert_error "/proc"
+	# /proc is the container's procfs, but a createContainer hook (in the
+	# container's mount namespace, before pivot_root) put a tmpfs holding a
+	# fake shm_rmid_forced over /proc/sys/kernel: the config's own mounts
+	# cannot do that (refused above), a hostile mount propagated in could.
+	cfg --arg r "$ROOTFS" 'del(.process.oomScoreAdj) | .mounts |= map(select(.destination != "/proc"))
+		| .mounts = [{"destination": "/proc", "type": "proc", "source": "proc"}] + .mounts
+		| .linux.sysctl = {"kernel.shm_rmid_forced": "1"}
+		| .hooks = {"createContainer": [{"path": "/bin/sh", "args": ["sh", "-c",
+			("mount -t tmpfs tmpfs " + $r + "/proc/sys/kernel && echo fake >" + $r + "/proc/sys/kernel/shm_rmid_forced")]}]}'
+	run_ctr
+	assert_error "kernel.shm_rmid_forced" "/proc/sys/kernel/shm_rmid_forced"
+}
