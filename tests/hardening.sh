@@ -18,8 +18,10 @@
 #      checked afterwards: the runtime's forked children (the init, hooks'
 #      parents) are instrumented too, and their exit status alone is not
 #      always seen by a test.  A child that hits a report after pivot_root
-#      cannot reach the log directory; the sanitizer then dies with exit 86
-#      and the test fails on that.  Leak checking is off (a CLI that exits right
+#      cannot reach the log directory: the report goes to the container's
+#      stderr (a file under the test's dir) and the process exits 86;
+#      helpers.bash's teardown copies any file of the test holding a report
+#      into the log directory (SILO_SANITIZER_LOGDIR).  Leak checking is off (a CLI that exits right
 #      away frees nothing on purpose; LSan also needs ptrace, which the
 #      runtime's non-dumpable processes refuse).  Files: $SILO_ASAN_FILES
 #      (default: the whole suite, as run.sh's integration pass).
@@ -86,7 +88,7 @@ hardening_asan() {
 		-Db_lundef=false -Dwerror=false -Dbuildtype=debugoptimized || return
 	mkdir -p "$logs" "$RUN_TMP/bats-asan"
 	run_bats asan timeout -k 30 "${SILO_TEST_BATS_TIMEOUT:-3000}" env TMPDIR="$RUN_TMP/bats-asan" \
-		SILO_OCI="$dir/src/oci/silo-oci" \
+		SILO_OCI="$dir/src/oci/silo-oci" SILO_SANITIZER_LOGDIR="$logs" \
 		ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:exitcode=86:detect_leaks=0:log_path=$logs/asan" \
 		UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86:log_path=$logs/ubsan" \
 		bats "${bats_args[@]}" "${afiles[@]}"

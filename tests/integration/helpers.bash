@@ -177,6 +177,15 @@ teardown() {
 	for c in "${NETNS[@]}" $(ip netns list 2>/dev/null | awk '{ print $1 }' | grep -E "^$BASE(-|$)"); do
 		ip netns delete "$c" 2>/dev/null
 	done
+	# The sanitizer pass (tests/hardening.sh): a report from a runtime child
+	# after pivot_root cannot reach the log directory and goes to the
+	# container's stderr instead; keep any such output for the stage to fail.
+	if [ -n "${SILO_SANITIZER_LOGDIR:-}" ]; then
+		for p in $(grep -rlsE 'ERROR: AddressSanitizer|runtime error: |SUMMARY: UndefinedBehaviorSanitizer' \
+			--exclude-dir=rootfs "$T"); do
+			cp "$p" "$SILO_SANITIZER_LOGDIR/test-$BATS_TEST_NUMBER-${p##*/}.$$" 2>/dev/null
+		done
+	fi
 	rm -rf "$T"
 
 	if [ ${#problems[@]} -gt 0 ]; then
