@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
@@ -292,6 +293,79 @@ static int set_identity_and_cwd(const struct spec_process *p, struct silo_error 
 	return 0;
 }
 
+/*
+ * CVE-2019-5736 without a re-exec.  silo-oci forks its init (no copy of the
+ * binary, no re-exec per start), so until execve the init's /proc/self/exe is
+ * the host's silo-oci.  What keeps that binary out of the container's reach:
+ *   - the init, and the process `exec` starts, are non-dumpable from their
+ *     first line (payload_child_begin) until the execve, like every runtime
+ *     process (src/oci/main.c): no container process can open their
+ *     /proc/<pid>/exe, fd/ or mem (the ptrace check);
+ *   - it holds no fd of the binary (and every fd >= 3 is close-on-exec);
+ *   - it refuses to execve the binary itself: the payload "/proc/self/exe",
+ *     a copy bind-mounted in, or a script whose "#!" interpreter is (up to
+ *     the kernel's 4 levels of nesting) "/proc/self/exe": the kernel resolves
+ *     an interpreter while the init's exe is still ours, and the new process
+ *     would run the host binary, dumpable again, in the container.
+ * After the execve the exe is the payload's.  Known limits: a script the
+ * init may execute but not read (mode --x) is not inspected, and an ELF
+ * PT_INTERP naming /proc/self/exe is not looked for (the binary is then
+ * only mapped privately; reaching the file needs map_files, that is
+ * CAP_SYS_ADMIN in the host's user namespace).
+ */
+static struct stat runtime_exe;
+static bool have_runtime_exe;
+
+static void note_runtime_exe(void)
+{
+	have_runtime_exe = stat("/proc/self/exe", &runtime_exe) == 0;
+}
+
+static int refuse_runtime_exe(const char *exe, struct silo_error *err)
+{
+	char path[PATH_MAX], buf[256];
+
+	if (!have_runtime_exe)
+		return 0;
+	snprintf(path, sizeof(path), "%s", exe);
+	for (int depth = 0; depth <= 5; depth++) {
+		struct stat st, st2;
+		ssize_t n = -1;
+		size_t len;
+		char *p;
+		int fd = open(path, O_PATH | O_CLOEXEC);
+
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			if (fd >= 0)
+				close(fd);
+			return 0;       /* execve will report it */
+		}
+		close(fd);
+		if (st.st_dev == runtime_exe.st_dev && st.st_ino == runtime_exe.st_ino)
+			return silo_error(err, 0, "exec: \"%s\"%s is the runtime's own binary (refused: CVE-2019-5736)",
+					  exe, depth ? " (through its #! interpreter)" : "");
+		if (!S_ISREG(st.st_mode))
+			return 0;
+		/* The first line, from the same file (unreadable: not inspected). */
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			return 0;
+		if (fstat(fd, &st2) == 0 && st2.st_dev == st.st_dev && st2.st_ino == st.st_ino)
+			n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n < 3 || buf[0] != '#' || buf[1] != '!')
+			return 0;
+		buf[n] = '\0';
+		p = buf + 2 + strspn(buf + 2, " \t");
+		len = strcspn(p, " \t\n");
+		if (len == 0 || len >= sizeof(path))
+			return 0;
+		memcpy(path, p, len);
+		path[len] = '\0';
+	}
+	return 0;
+}
+
 /* Everything >= 3 + preserve_fds is close-on-exec; preserved fds are not. */
 static int prepare_fds(int preserve_fds, struct silo_error *err)
 {
@@ -364,7 +438,7 @@ int payload_prepare(struct payload *pl, char **exe, struct silo_error *err)
 		return silo_error_ctx(err, "linux.seccomp");
 	if (set_identity_and_cwd(p, err) < 0)
 		return -1;
-	if (process_find_executable(p, exe, err) < 0)
+	if (process_find_executable(p, exe, err) < 0 || refuse_runtime_exe(*exe, err) < 0)
 		return -1;
 	return prepare_fds(pl->preserve_fds, err);
 }
@@ -488,7 +562,9 @@ void payload_child_begin(void)
 {
 	sigset_t all;
 
+	/* Until execve (see refuse_runtime_exe); the runtime already is. */
 	prctl(PR_SET_DUMPABLE, 0);
+	note_runtime_exe();
 	/* Dies with the runtime during setup.  Had the runtime died before
 	 * this line, the first sync read sees EOF and we exit there (getppid()
 	 * cannot tell: it is 0 in a new pid namespace). */

@@ -6,6 +6,13 @@
  *   0 success, 1 runtime error, 2 usage error, `run`: the container's status.
  * Primary output goes to stdout and is checked before exiting: a listing cut
  * short by a full disk must not look like success.
+ *
+ * Every silo-oci process is non-dumpable from its first instruction of our
+ * code (a constructor, before main): a container process that shares a pid
+ * namespace with a runtime process (no pid namespace, `exec`) cannot open
+ * its /proc/<pid>/exe, fd/ or mem, the way to the host binary in
+ * CVE-2019-5736 (the init and exec'd processes stay non-dumpable until their
+ * execve; see src/lib/init.c and README "Security").
  */
 #include <jansson.h>
 #include <sys/auxv.h>
@@ -14,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "oci.h"
@@ -25,6 +33,11 @@
 
 static int cmd_help(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc,
 		    char **argv);
+
+__attribute__((constructor)) static void nondumpable(void)
+{
+	prctl(PR_SET_DUMPABLE, 0);
+}
 
 static const struct oci_command commands[] = {
 	{ "create", "<container-id>", "create a container",

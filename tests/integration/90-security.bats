@@ -321,3 +321,72 @@ race_ok_proc() {
 	run_ctr
 	assert_error "kernel.shm_rmid_forced" "/proc/sys/kernel/shm_rmid_forced"
 }
+
+# --- the runtime's binary (CVE-2019-5736) and the init before execve --------------
+
+runtime_sum() { sha256sum <"$SILO_OCI_BIN" | cut -d' ' -f1; }
+
+# The binary under test, even when $SILO_OCI is a wrapper script (the
+# forced-fallback pass runs it through tests/helpers/nosys.c).
+runtime_bin() {
+	local b=$SILO_OCI
+	if head -c2 "$b" | grep -q '#!'; then b=$(grep -o '[^ ]*silo-oci[^ ]*' "$b" | tail -n1); b=${b//\'/}; fi
+	echo "$b"
+}
+
+@test "CVE-2019-5736 class: the payload cannot be the runtime's own binary, directly or as a #! interpreter" {
+	is_silo || skip "runc re-execs from a sealed copy instead"
+	SILO_OCI_BIN=$(runtime_bin)
+	before=$(runtime_sum)
+	printf '#!/proc/self/exe\n' >"$ROOTFS/evil"
+	printf '#! /evil\n' >"$ROOTFS/evil2"
+	chmod 755 "$ROOTFS/evil" "$ROOTFS/evil2"
+	for a in /proc/self/exe /evil /evil2; do
+		args "$a"
+		create_ctr --id "$ID-x"
+		[ "$status" -eq 1 ] || fail "$a: create exit $status"
+		grep -q "is the runtime's own binary" <<<"$stderr" || fail "$a: unexpected error: $stderr"
+		[ ! -e "$STATE/$ID-x" ] || fail "$a: state left behind"
+	done
+	[ "$(runtime_sum)" = "$before" ] || fail "the runtime binary changed"
+}
+
+@test "CVE-2019-5736 / CVE-2016-9962 class: a created init is not dumpable: its exe, fds and memory are out of reach of the container" {
+	is_silo || skip "runc's init differs"
+	SILO_OCI_BIN=$(runtime_bin)
+	want=$(stat -L -c '%d:%i' "$SILO_OCI_BIN")
+	before=$(runtime_sum)
+	# A: a pid namespace to share; B: an init waiting in "created" (its
+	# capabilities already dropped to the container's) in A's pid namespace.
+	args /probe sleep 100
+	create_ctr --id "$ID-a"
+	srun silo start "$ID-a"
+	pid_a=$(ctr_pid "$ID-a")
+	cfg --arg p "/proc/$pid_a/ns/pid" --arg cg "$ID-b" '.linux.cgroupsPath = $cg
+		| .linux.namespaces |= map(if .type == "pid" then .path = $p else . end)'
+	args /probe true
+	create_ctr --id "$ID-b"
+	assert_status 0
+	# C, in the same pid namespace with the same capabilities and uid,
+	# looks at every process it sees: the runtime's inode never shows up,
+	# and neither fd/ nor mem of B's init opens.
+	args /bin/sh -c 'for p in /proc/[0-9]*; do
+			[ "$p" = /proc/$$ ] && continue
+			stat -L -c "exe %d:%i $p" $p/exe 2>/dev/null
+			for f in $p/fd/*; do readlink $f >/dev/null 2>&1 && echo "fd readable $f"; done
+			head -c1 $p/mem >/dev/null 2>&1 && echo "mem readable $p"
+			echo "seen $p $(cat $p/comm)"
+		done'
+	cfg --arg cg "$ID-c" '.linux.cgroupsPath = $cg'
+	run_ctr
+	assert_status 0
+	pid_b=$(ctr_pid "$ID-b")
+	grep -q "^seen .* silo-oci" <<<"$output" || fail "C did not see B's init: $output"
+	! grep -q "exe $want " <<<"$output" || fail "the runtime's binary was reachable: $output"
+	# (A's own payload, /proc/1, is an ordinary process by now)
+	! grep "readable" <<<"$output" | grep -qEv "readable /proc/1(/|$)" || fail "$(grep readable <<<"$output")"
+	[ "$(runtime_sum)" = "$before" ] || fail "the runtime binary changed"
+	# B still runs normally.
+	srun silo start "$ID-b"
+	assert_status 0
+}
