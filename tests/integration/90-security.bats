@@ -351,8 +351,15 @@ runtime_bin() {
 	[ "$(runtime_sum)" = "$before" ] || fail "the runtime binary changed"
 }
 
+sysc_binary() {
+	if [ -n "${SILO_SYSC:-}" ]; then echo "$SILO_SYSC"; return; fi
+	if [ -x "$REPO/build/tests/silo-sysc" ]; then echo "$REPO/build/tests/silo-sysc"; return; fi
+	_helper_binary silo-sysc "$REPO/tests/helpers/sysc.c" -static
+}
+
 @test "CVE-2019-5736 / CVE-2016-9962 class: a created init is not dumpable: its exe, fds and memory are out of reach of the container" {
 	is_silo || skip "runc's init differs"
+	[ "$(uname -m)" = x86_64 ] || skip "raw ptrace number for x86_64 only"
 	SILO_OCI_BIN=$(runtime_bin)
 	want=$(stat -L -c '%d:%i' "$SILO_OCI_BIN")
 	before=$(runtime_sum)
@@ -375,14 +382,18 @@ runtime_bin() {
 			stat -L -c "exe %d:%i $p" $p/exe 2>/dev/null
 			for f in $p/fd/*; do readlink $f >/dev/null 2>&1 && echo "fd readable $f"; done
 			head -c1 $p/mem >/dev/null 2>&1 && echo "mem readable $p"
+			[ "$(cat $p/comm)" = silo-oci ] && echo "ptrace $p $(/sysc 101 16 ${p#/proc/} 0 0)"
 			echo "seen $p $(cat $p/comm)"
 		done'
+	# PTRACE_ATTACH (16) through the raw syscall (101 on x86_64).
+	cp "$(sysc_binary)" "$ROOTFS/sysc"
 	cfg --arg cg "$ID-c" '.linux.cgroupsPath = $cg'
 	run_ctr
 	assert_status 0
 	pid_b=$(ctr_pid "$ID-b")
 	grep -q "^seen .* silo-oci" <<<"$output" || fail "C did not see B's init: $output"
 	! grep -q "exe $want " <<<"$output" || fail "the runtime's binary was reachable: $output"
+	grep -q "^ptrace /proc/[0-9]* err EPERM$" <<<"$output" || fail "PTRACE_ATTACH of B's init was not refused: $output"
 	# (A's own payload, /proc/1, is an ordinary process by now)
 	! grep "readable" <<<"$output" | grep -qEv "readable /proc/1(/|$)" || fail "$(grep readable <<<"$output")"
 	[ "$(runtime_sum)" = "$before" ] || fail "the runtime binary changed"
