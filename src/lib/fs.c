@@ -88,9 +88,19 @@ bool fs_new_mount_api(void)
 	return mount_api_state == 1;
 }
 
+static bool fd_path_relative;
+
+void fs_fd_path_relative(bool on)
+{
+	fd_path_relative = on;
+}
+
 const char *fs_fd_path(int fd, char *buf, size_t len)
 {
-	snprintf(buf, len, "/proc/self/fd/%d", fd);
+	if (fd_path_relative)
+		snprintf(buf, len, "%d", fd);
+	else
+		snprintf(buf, len, "/proc/self/fd/%d", fd);
 	return buf;
 }
 

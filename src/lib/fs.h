@@ -54,8 +54,11 @@ void fs_disable_openat2(void);
  * without going above "/".  Returns a new string. */
 char *fs_clean_path(const char *path);
 
-/* /proc/self/fd/N into buf (for the classic mount API and reopening). */
+/* /proc/self/fd/N into buf (for the classic mount API and reopening); just
+ * "N" while fs_fd_path_relative(true) is in force, for a caller whose cwd is
+ * a verified /proc/thread-self/fd (rootfs.c after pivot_root). */
 const char *fs_fd_path(int fd, char *buf, size_t len);
+void fs_fd_path_relative(bool on);
 
 /* ------------------------------------------------------------------------
  * Added by the rootfs work (fs.c owns them): the new mount API switch.

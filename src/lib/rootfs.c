@@ -82,6 +82,7 @@ struct rootfs {
 	const struct rootfs_opts *opts;
 	int root_fd;                /* the rootfs mount; "/" after pivot_root */
 	bool new_api;
+	bool proc_fd_cwd;           /* classic API after pivot: cwd is /proc/thread-self/fd */
 	struct deferred_ro *ro;
 	size_t n_ro;
 };
@@ -533,6 +534,31 @@ static int open_dest(struct rootfs *r, const char *dest, bool is_dir, struct sil
 		return -1;
 	}
 	return fd;
+}
+
+/* An existing path for maskedPaths and readonlyPaths (O_PATH, never
+ * created).  Beneath /proc, /sys or /dev it is reached through the top
+ * directory opened O_NOFOLLOW, as mount destinations are: a top swapped for a
+ * symlink fails the create instead of making the mask miss its target
+ * (ENOENT, skipped) while the real /proc sits unmasked elsewhere in the root
+ * (CVE-2019-19921, youki GHSA-3q8j-pf29-vwv8). */
+static int open_existing(struct rootfs *r, const char *path, struct silo_error *err)
+{
+	const char *rest = NULL;
+	const char *top = special_top(path, &rest);
+	cleanup_close int top_fd = -1;
+
+	if (top == NULL)
+		return fs_open_in_root(r->root_fd, path, O_PATH, 0, err);
+	/* (not made when missing: then neither is anything beneath) */
+	if (faccessat(r->root_fd, top, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+		return silo_error_errnum(err, ENOENT, "/%s does not exist", top);
+	top_fd = open_top_dir(r->root_fd, top, false, err);
+	if (top_fd < 0)
+		return -1;
+	if (*rest == '\0')
+		return take_fd(&top_fd);
+	return fs_open_in_root(top_fd, rest, O_PATH, 0, err);
 }
 
 /* runc's checkProcMount: what may be mounted on and beneath /proc. */
@@ -1042,20 +1068,26 @@ static bool seen_before(char *const *v, size_t i)
 	return false;
 }
 
-/* The classic API needs /proc/self/fd, now the container's: make sure it is
- * a procfs (we mounted it; nothing else may sit there). */
+/* The classic API names fds as paths for mount(2).  After pivot_root, the
+ * string "/proc/self/fd/N" would be resolved through the container's /proc
+ * on every call, and a symlink swapped in for /proc (or anything mounted
+ * there) would redirect the mount (CVE-2025-52881).  So the directory is
+ * opened once, verified (fs_proc_open: a procfs root, no mount or symlink on
+ * the way), made the cwd, and fs_fd_path() gives "N" relative to it until
+ * rootfs_setup() returns. */
 static int check_classic_proc(struct rootfs *r, struct silo_error *err)
 {
 	cleanup_close int fd = -1;
-	struct statfs sf;
 
-	if (r->new_api)
+	if (r->new_api || r->proc_fd_cwd)
 		return 0;
-	fd = fs_open_in_root(r->root_fd, "/proc/self/fd", O_PATH | O_DIRECTORY, 0, err);
+	fd = fs_proc_open("thread-self/fd", O_PATH | O_DIRECTORY, err);
 	if (fd < 0)
 		return silo_error_ctx(err, "the classic mount API needs /proc mounted in the container");
-	if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
-		return silo_error_errnum(err, EXDEV, "/proc/self/fd is not on procfs");
+	if (fchdir(fd) < 0)
+		return silo_error(err, errno, "chdir to /proc/thread-self/fd");
+	fs_fd_path_relative(true);
+	r->proc_fd_cwd = true;
 	return 0;
 }
 
@@ -1144,7 +1176,7 @@ static int mask_paths(struct rootfs *r, struct silo_error *err)
 
 		if (seen_before(l->masked_paths, i))
 			continue;
-		fd = fs_open_in_root(r->root_fd, path, O_PATH, 0, &e2);
+		fd = open_existing(r, path, &e2);
 		if (fd < 0 && e2.errnum == ENOENT)
 			continue;
 		if (fd < 0) {
@@ -1186,7 +1218,7 @@ static int readonly_path(struct rootfs *r, const char *path, int fd, struct silo
 		fs_fd_path(fd, buf, sizeof(buf));
 		if (mount(buf, buf, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return silo_error(err, errno, "bind");
-		top = fs_open_in_root(r->root_fd, path, O_PATH, 0, err);
+		top = open_existing(r, path, err);
 		if (top < 0)
 			return -1;
 		return classic_remount(top, MOUNT_ATTR_RDONLY, 0, err);
@@ -1206,7 +1238,7 @@ static int readonly_paths(struct rootfs *r, struct silo_error *err)
 
 		if (seen_before(l->readonly_paths, i))
 			continue;
-		fd = fs_open_in_root(r->root_fd, path, O_PATH, 0, &e2);
+		fd = open_existing(r, path, &e2);
 		if (fd < 0 && e2.errnum == ENOENT)
 			continue;
 		if (fd < 0) {
@@ -1221,6 +1253,8 @@ static int readonly_paths(struct rootfs *r, struct silo_error *err)
 
 static int readonly_root(struct rootfs *r, struct silo_error *err)
 {
+	if (check_classic_proc(r, err) < 0)
+		return silo_error_ctx(err, "root.readonly");
 	if (r->new_api) {
 		if (setattr_fd(r->root_fd, 0, MOUNT_ATTR_RDONLY, 0, 0) < 0)
 			return silo_error(err, errno, "make / read-only");
@@ -1279,6 +1313,11 @@ int rootfs_setup(const struct spec *spec, const struct rootfs_opts *opts, struct
 	};
 	int ret = setup(&r, err);
 
+	if (r.proc_fd_cwd) {
+		fs_fd_path_relative(false);
+		if (chdir("/") < 0 && ret == 0)
+			ret = silo_error(err, errno, "chdir /");
+	}
 	for (size_t i = 0; i < r.n_ro; i++) {
 		if (r.ro[i].mnt_fd >= 0)
 			close(r.ro[i].mnt_fd);
