@@ -73,6 +73,11 @@ static void test_signal_names(void **state)
 	assert_int_equal(silo_signal_parse(""), -1);
 	assert_int_equal(silo_signal_parse("9x"), -1);
 	assert_int_equal(silo_signal_parse("RTMIN+99"), -1);
+	/* caught by fuzz/fuzz_signal.c (fuzz/corpus/signal/regress-*) */
+	assert_int_equal(silo_signal_parse("RTMIN--9223372036854775808"), -1);
+	assert_int_equal(silo_signal_parse("RTMIN+4294967297"), -1);
+	assert_int_equal(silo_signal_parse("RTMAX+-1"), -1);
+	assert_int_equal(silo_signal_parse("RTMAX--1"), -1);
 	assert_string_equal(silo_signal_name(SIGTERM), "TERM");
 }
 
