@@ -46,9 +46,27 @@ static int bind_console(int peer, struct silo_error *err)
 	}
 	if (errno != ENOSYS && errno != EPERM && errno != EINVAL)
 		return silo_error(err, errno, "open_tree of the pty");
-	if (mount(fs_fd_path(peer, src, sizeof(src)), fs_fd_path(target, dst, sizeof(dst)),
-		  NULL, MS_BIND, NULL) < 0)
-		return silo_error(err, errno, "mount the pty on /dev/console");
+	/* mount(2) names the fds through a verified /proc/thread-self/fd made
+	 * the cwd, not the string /proc/self/fd/N resolved through the
+	 * container's /proc (see check_classic_proc() in rootfs.c). */
+	{
+		cleanup_close int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		cleanup_close int fddir = fs_proc_open("thread-self/fd", O_PATH | O_DIRECTORY, err);
+		int r, e;
+
+		if (fddir < 0)
+			return silo_error_ctx(err, "mount the pty on /dev/console");
+		if (cwd < 0 || fchdir(fddir) < 0)
+			return silo_error(err, errno, "mount the pty on /dev/console: chdir");
+		snprintf(src, sizeof(src), "%d", peer);
+		snprintf(dst, sizeof(dst), "%d", target);
+		r = mount(src, dst, NULL, MS_BIND, NULL);
+		e = errno;
+		if (fchdir(cwd) < 0)
+			return silo_error(err, errno, "mount the pty on /dev/console: chdir back");
+		if (r < 0)
+			return silo_error(err, e, "mount the pty on /dev/console");
+	}
 	return 0;
 }
 
