@@ -35,10 +35,11 @@ int fs_ensure_mountpoint(int root_fd, const char *path, bool is_dir, struct silo
  * Open a file under /proc for a write the runtime makes there (sysctl,
  * oom_score_adj, LSM attributes), only through a procfs it verified:
  * /proc must be the ROOT of a procfs (statfs magic PROC_SUPER_MAGIC, inode
- * 1), and `rel` is resolved beneath it without crossing a mount and without
- * symlinks other than procfs's own "self" and "thread-self" (openat2
- * RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS; without openat2
- * an O_NOFOLLOW walk that checks the magic and device of every component).
+ * 1), and `rel` is resolved beneath it without crossing a mount or following
+ * a magic link (openat2 RESOLVE_BENEATH | RESOLVE_NO_XDEV |
+ * RESOLVE_NO_MAGICLINKS; without openat2 an O_NOFOLLOW walk, "self" and
+ * "thread-self" replaced by our pid and tid, that checks the magic and
+ * device of every component).
  * A bind mount, tmpfs or symlink put over /proc or anything on the way makes
  * it fail instead of writing elsewhere (CVE-2019-16884, CVE-2025-52881).
  * `rel` is relative ("sys/net/ipv4/ip_forward", "self/oom_score_adj",

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -425,6 +427,40 @@ static void test_ensure_mountpoint(void **state)
 	clean_twin();
 }
 
+/* fs_proc_open on the host's /proc: procfs files open, through "self" and
+ * "thread-self"; nothing climbs out with ".." or through a magic link. */
+static void test_proc_open(void **state)
+{
+	struct silo_error err;
+	struct statfs sfs;
+	char rel[64];
+	int fd;
+
+	(void)state;
+	fd = fs_proc_open("self/status", O_RDONLY, &err);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = fs_proc_open("thread-self/attr/current", O_RDONLY, &err);
+	if (fd >= 0)
+		close(fd);
+	else
+		assert_int_not_equal(err.errnum, EXDEV);
+	fd = fs_proc_open("sys/kernel/ostype", O_RDONLY, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(fstatfs(fd, &sfs), 0);
+	assert_true(sfs.f_type == PROC_SUPER_MAGIC);
+	close(fd);
+	assert_true(fs_proc_open("self/../../etc/passwd", O_RDONLY, &err) < 0);
+	/* magic links (cwd, root) lead out of procfs: refused */
+	assert_true(fs_proc_open("self/cwd/etc", O_RDONLY, &err) < 0);
+	snprintf(rel, sizeof(rel), "%d/root/etc/hostname", getpid());
+	assert_true(fs_proc_open(rel, O_RDONLY, &err) < 0);
+	/* binfmt_misc, when mounted, is another filesystem below /proc/sys */
+	fd = fs_proc_open("sys/fs/binfmt_misc/status", O_RDONLY, &err);
+	if (fd >= 0)
+		close(fd);
+}
+
 #define RESOLUTION_TESTS                                                           \
 	cmocka_unit_test(test_absolute_symlink_stays_inside),                      \
 		cmocka_unit_test(test_relative_escape_clamped),                    \
@@ -442,10 +478,13 @@ int main(void)
 	};
 	const struct CMUnitTest resolution[] = { RESOLUTION_TESTS };
 	int failed = 0;
-
 	failed += cmocka_run_group_tests_name("fs_pure", pure, NULL, NULL);
+	const struct CMUnitTest proc[] = { cmocka_unit_test(test_proc_open) };
+
 	failed += cmocka_run_group_tests_name("fs_openat2", resolution, setup_tree, teardown_tree);
+	failed += cmocka_run_group_tests_name("fs_proc_openat2", proc, NULL, NULL);
 	fs_disable_openat2();
 	failed += cmocka_run_group_tests_name("fs_walk", resolution, setup_tree, teardown_tree);
+	failed += cmocka_run_group_tests_name("fs_proc_walk", proc, NULL, NULL);
 	return failed;
 }
