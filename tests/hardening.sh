@@ -61,7 +61,7 @@ hardening_fuzz() {
 	CC=clang hardening_build fuzz "$dir" -Dfuzz=true -Dtests=false || return
 	mkdir -p "$art"
 	for h in "$dir"/fuzz/fuzz-*; do
-		[ -x "$h" ] || continue
+		[ -f "$h" ] && [ -x "$h" ] || continue
 		name=${h##*/fuzz-}
 		work=$RUN_TMP/fuzz-$name
 		mkdir -p "$work"

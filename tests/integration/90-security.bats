@@ -409,3 +409,40 @@ sysc_binary() {
 	srun silo start "$ID-b"
 	assert_status 0
 }
+
+@test "CVE-2025-52565 class (race): /dev/console swapped with a symlink never gets the pty bound elsewhere" {
+	is_silo || skip "runc 1.1.5 predates the fix"
+	local bin i ok=0
+	bin=$(recvtty_binary)
+	# The image's own /dev (no tmpfs), with a real console file and a
+	# symlink to a file the bind must never cover.
+	cfg 'del(.mounts[] | select(.destination == "/dev" or .destination == "/dev/shm" or .destination == "/dev/mqueue"))
+		| .process.terminal = true'
+	mkdir -p "$ROOTFS/dev/pts"
+	rm -f "$ROOTFS/dev/null" "$ROOTFS/dev/console"
+	mknod -m 666 "$ROOTFS/dev/null" c 1 3
+	touch "$ROOTFS/dev/console"
+	echo image-hostname >"$ROOTFS/etc/hostname"
+	ln -s /etc/hostname "$ROOTFS/dev/console-evil"
+	args /bin/sh -c '[ -c /etc/hostname ] && echo "pty bound over /etc/hostname"; [ -t 1 ] && echo tty-ok'
+	start_swapper "$ROOTFS/dev/console" "$ROOTFS/dev/console-evil"
+	for ((i = 0; i < RACE_RUNS; i++)); do
+		rm -f "$T/console.sock" "$T/tty.out"
+		"$bin" --mode null --out "$T/tty.out" --timeout 30 "$T/console.sock" </dev/null >"$T/recvtty.log" 2>&1 3>&- 4>&- 5>&- &
+		BG_PIDS+=("$!")
+		wait_for "$T/console.sock" || return 1
+		srun silo run --bundle "$BUNDLE" --console-socket "$T/console.sock" "$ID"
+		wait "$!" 2>/dev/null || true
+		out=$(cat "$T/tty.out" 2>/dev/null | tr -d '\r' || true)
+		if [ "$status" -eq 0 ]; then
+			ok=$((ok + 1))
+			! grep -q "pty bound" <<<"$out" || fail "run $i: $out" || return 1
+			grep -q tty-ok <<<"$out" || fail "run $i: stdout is not the pty: $out" || return 1
+		else
+			[ "$status" -eq 1 ] && [[ "$stderr" == "silo-oci: "* ]] || fail "run $i: exit $status: $stderr" || return 1
+		fi
+	done
+	stop_swapper
+	echo "# $ok of $RACE_RUNS runs succeeded" >&2
+	[ "$(cat "$ROOTFS/etc/hostname")" = image-hostname ] || fail "the symlink target changed"
+}
