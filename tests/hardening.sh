@@ -21,13 +21,14 @@
 #      cannot reach the log directory: the report goes to the container's
 #      stderr (a file under the test's dir) and the process exits 86;
 #      helpers.bash's teardown copies any file of the test holding a report
-#      into the log directory (SILO_SANITIZER_LOGDIR).  Leak checking is off (a CLI that exits right
-#      away frees nothing on purpose; LSan also needs ptrace, which the
-#      runtime's non-dumpable processes refuse).  Files: $SILO_ASAN_FILES
-#      (default: the whole suite, as run.sh's integration pass).
+#      into the log directory (SILO_SANITIZER_LOGDIR).  Leak checking is off
+#      (a CLI that exits right away frees nothing on purpose; LSan also needs
+#      ptrace, which the runtime's non-dumpable processes refuse).
+#      Files: $SILO_ASAN_FILES (default: the whole suite, as run.sh's
+#      integration pass).
 #   c. forced fallbacks: $SILO_NOSYS_FILES (default 10-lifecycle 20-namespaces
-#      30-rootfs 40-process 80-tty-fds 90-security) with the runtime started
-#      through tests/helpers/nosys.c, so openat2, clone3, fsopen/fsconfig/
+#      30-rootfs 40-process 80-tty-fds 85-exec 90-security) with the runtime
+#      started through tests/helpers/nosys.c, so openat2, clone3, fsopen/fsconfig/
 #      fsmount/fspick/move_mount/open_tree/mount_setattr and close_range fail
 #      with ENOSYS in the kernel.
 #
@@ -105,7 +106,7 @@ hardening_nosys() {
 	local nosys=$BUILD/tests/silo-nosys wrap=$RUN_TMP/silo-oci-nosys start=$SECONDS
 	local -a nfiles=()
 	local f
-	for f in ${SILO_NOSYS_FILES:-10-lifecycle 20-namespaces 30-rootfs 40-process 80-tty-fds 90-security}; do
+	for f in ${SILO_NOSYS_FILES:-10-lifecycle 20-namespaces 30-rootfs 40-process 80-tty-fds 85-exec 90-security}; do
 		case "$f" in */*) nfiles+=("$f") ;; *) nfiles+=("tests/integration/$f.bats") ;; esac
 	done
 	echo "== integration tests with openat2, clone3, the new mount API and close_range refused (ENOSYS)"

@@ -446,3 +446,21 @@ sysc_binary() {
 	echo "# $ok of $RACE_RUNS runs succeeded" >&2
 	[ "$(cat "$ROOTFS/etc/hostname")" = image-hostname ] || fail "the symlink target changed"
 }
+
+@test "CVE-2019-5736 class: exec cannot run the runtime's own binary in the container either" {
+	is_silo || skip "runc re-execs from a sealed copy instead"
+	SILO_OCI_BIN=$(runtime_bin)
+	before=$(runtime_sum)
+	printf '#!/proc/self/exe\n' >"$ROOTFS/evil"
+	chmod 755 "$ROOTFS/evil"
+	args /probe sleep 100
+	create_ctr
+	srun silo start "$ID"
+	assert_status 0
+	for a in /proc/self/exe /evil; do
+		srun silo exec "$ID" "$a"
+		[ "$status" -ne 0 ] || fail "exec $a ran"
+		grep -q "is the runtime's own binary" <<<"$stderr" || fail "exec $a: unexpected error: $stderr"
+	done
+	[ "$(runtime_sum)" = "$before" ] || fail "the runtime binary changed"
+}
