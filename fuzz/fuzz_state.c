@@ -6,7 +6,7 @@
  * `state` verb's output), which must always be valid JSON.  The state dir is
  * root-only, but a state file cut short by a crash or a full disk must give
  * a clean error, never a crash.  The input is written to state.json in a
- * scratch directory made once per process.
+ * scratch directory made once per process (removed at exit).
  */
 #include <fcntl.h>
 #include <jansson.h>
@@ -24,6 +24,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int dir_fd = -1;
+static char dir_path[] = "/tmp/silo-fuzz-state.XXXXXX";
+
+static void remove_dir(void)
+{
+	unlinkat(dir_fd, "state.json", 0);
+	rmdir(dir_path);
+}
 
 static void check(bool ok)
 {
@@ -50,10 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd;
 
 	if (dir_fd < 0) {
-		char tmpl[] = "/tmp/silo-fuzz-state.XXXXXX";
-		check(mkdtemp(tmpl) != NULL);
-		dir_fd = open(tmpl, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		check(mkdtemp(dir_path) != NULL);
+		dir_fd = open(dir_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		check(dir_fd >= 0);
+		atexit(remove_dir);
 	}
 	fd = openat(dir_fd, "state.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	check(fd >= 0);
