@@ -24,8 +24,9 @@
 #      into the log directory (SILO_SANITIZER_LOGDIR).  Leak checking is off
 #      (a CLI that exits right away frees nothing on purpose; LSan also needs
 #      ptrace, which the runtime's non-dumpable processes refuse).
-#      Files: $SILO_ASAN_FILES (default: the whole suite, as run.sh's
-#      integration pass).
+#      Files: $SILO_ASAN_FILES (default: $BATS_FILES when set, else
+#      silo-oci's own tests/integration/NN-*.bats; the front end's 1NN and the
+#      engines' 2NN files drive other binaries).
 #   c. forced fallbacks: $SILO_NOSYS_FILES (default 10-lifecycle 20-namespaces
 #      30-rootfs 40-process 80-tty-fds 85-exec 90-security) with the runtime
 #      started through tests/helpers/nosys.c, so openat2, clone3, fsopen/fsconfig/
@@ -82,7 +83,13 @@ hardening_fuzz() {
 hardening_asan() {
 	local dir=${SILO_ASAN_BUILD_DIR:-build-asan} logs=$RUN_TMP/sanitizer f start=$SECONDS
 	local -a afiles
-	read -r -a afiles <<<"${SILO_ASAN_FILES:-${files[*]}}"
+	if [ -n "${SILO_ASAN_FILES:-}" ]; then
+		read -r -a afiles <<<"$SILO_ASAN_FILES"
+	elif [ -n "${BATS_FILES:-}" ]; then
+		afiles=("${files[@]}")
+	else
+		afiles=(tests/integration/[0-9][0-9]-*.bats)   # silo-oci's own files
+	fi
 	echo "== integration tests against an ASan+UBSan build (${afiles[*]})"
 	case "$dir" in /*) ;; *) dir=$REPO/$dir ;; esac
 	hardening_build asan "$dir" -Dstatic=false -Dtests=false -Db_sanitize=address,undefined \
