@@ -34,8 +34,11 @@ static const struct cli_command commands[] = {
 	{ "pull", "silo pull [OPTIONS] NAME[:TAG|@DIGEST]", "pull an image from a registry",
 	  "  -q, --quiet          print only the image reference when done\n"
 	  "      --platform OS/ARCH[/VARIANT]  the image of this platform from a multi-platform index\n"
-	  "      --insecure       plain http for this registry (loopback registries always may)\n"
+	  "      --insecure       https without certificate checks, or plain http if it has no TLS\n"
+	  "                       (loopback registries may be plain http; their https is verified)\n"
 	  "      --authfile FILE  credentials (default $DOCKER_CONFIG/config.json or ~/.docker/config.json)\n"
+	  "      --certs-dir DIR  registry CAs in DIR/HOST:PORT/ca.crt (*.crt), client.cert+client.key\n"
+	  "                       (default /etc/docker/certs.d, then /etc/containers/certs.d)\n"
 	  "  -j, --jobs N         blobs downloaded at once (default 3)\n",
 	  cli_cmd_pull },
 	{ "load", "silo load [OPTIONS]", "load images from a docker-archive or OCI-layout tar",

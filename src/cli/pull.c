@@ -143,6 +143,7 @@ CLI_CMD(pull)
 		{ "platform", required_argument, NULL, 'p' },
 		{ "insecure", no_argument, NULL, 'k' },
 		{ "authfile", required_argument, NULL, 'A' },
+		{ "certs-dir", required_argument, NULL, 'C' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -184,6 +185,11 @@ CLI_CMD(pull)
 			break;
 		case 'A':
 			o.auth_file = optarg;
+			break;
+		case 'C':
+			if (optarg[0] == '\0')
+				return cli_usage(cmd, "--certs-dir must not be empty");
+			o.certs_dir = optarg;
 			break;
 		case 'j':
 			if (parse_i64(optarg, &jobs) < 0 || jobs < 1 || jobs > 32)

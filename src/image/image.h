@@ -266,7 +266,8 @@ int img_save(struct img_store *s, char *const *images, int fd, struct silo_error
 struct img_pull_opts {
 	const char *os, *arch, *variant;  /* default: this machine */
 	const char *auth_file;            /* default: $DOCKER_CONFIG/config.json or ~/.docker/config.json */
-	char *const *insecure;            /* registries spoken to over plain http (loopback always) */
+	char *const *insecure;            /* https unverified, then plain http if no TLS (loopback: http only if no TLS) */
+	const char *certs_dir;            /* CAs in DIR/HOST:PORT/ca.crt (default /etc/docker/certs.d, /etc/containers/certs.d) */
 	int parallel;                     /* blob downloads at once (default 3) */
 };
 int img_pull(struct img_store *s, const char *what, const struct img_pull_opts *o, char *id_out,

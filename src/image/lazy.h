@@ -51,7 +51,7 @@ int img_lazy_need(enum img_lazy_lib lib, struct silo_error *err);
 	X(curl_easy_perform) X(curl_easy_setopt) X(curl_easy_strerror) X(curl_free)          \
 	X(curl_global_init) X(curl_multi_add_handle) X(curl_multi_cleanup)                   \
 	X(curl_multi_info_read) X(curl_multi_init) X(curl_multi_perform) X(curl_multi_poll)  \
-	X(curl_multi_remove_handle) X(curl_slist_append) X(curl_slist_free_all)
+	X(curl_multi_remove_handle) X(curl_slist_append) X(curl_slist_free_all) X(curl_version_info)
 
 #define IMG_LAZY_CRYPTO_FUNCS(X)                                                            \
 	X(EVP_DigestFinal_ex) X(EVP_DigestInit_ex) X(EVP_DigestUpdate) X(EVP_MD_CTX_free)    \
@@ -139,6 +139,7 @@ extern struct img_lazy_table img_lazy;
 #define curl_multi_remove_handle IMG_LAZY_REDIRECT(curl_multi_remove_handle)
 #define curl_slist_append IMG_LAZY_REDIRECT(curl_slist_append)
 #define curl_slist_free_all IMG_LAZY_REDIRECT(curl_slist_free_all)
+#define curl_version_info IMG_LAZY_REDIRECT(curl_version_info)
 #define EVP_DigestFinal_ex IMG_LAZY_REDIRECT(EVP_DigestFinal_ex)
 #define EVP_DigestInit_ex IMG_LAZY_REDIRECT(EVP_DigestInit_ex)
 #define EVP_DigestUpdate IMG_LAZY_REDIRECT(EVP_DigestUpdate)

@@ -25,9 +25,21 @@
  * Redirects (blob storage) are followed; curl never forwards our
  * Authorization header to another host.
  *
- * Plain http is used for registries named insecure and for loopback ones
- * (127.0.0.0/8, localhost, ::1) after https failed to connect.
+ * TLS trust, as docker does it: a registry's own CA is
+ * CERTS/HOST:PORT/ca.crt (also any other *.crt there), where CERTS is
+ * --certs-dir, else /etc/docker/certs.d, else /etc/containers/certs.d; those
+ * CAs are added to the system bundle (one PEM blob given to curl), so
+ * redirects to a public blob store still verify.  client.cert + client.key
+ * there are the client certificate.  Verification is never turned off for
+ * https, except for a registry named with --insecure.
+ *
+ * Plain http: https is always tried first.  A registry named insecure, or a
+ * loopback one (127.0.0.0/8, localhost, ::1), is then spoken to over plain
+ * http only when the https attempt showed the server does not speak TLS
+ * (connect or handshake failure); a certificate that does not verify is an
+ * error, never a reason to fall back.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -52,7 +64,14 @@ struct reg {
 	char *repo;
 	char *auth;               /* "Authorization: …" header line, or NULL */
 	char *basic;              /* base64 user:password from the auth file, or NULL */
-	bool insecure;
+	bool plain_ok;            /* plain http allowed after https found no TLS (loopback, --insecure) */
+	bool no_verify;           /* https without verification (named with --insecure only) */
+	char *ca_pem;             /* system bundle + the registry's CAs, or NULL: the system bundle */
+	size_t ca_len;
+	char *client_cert, *client_key;
+	char *certs_from;         /* the certs.d directory looked in (for messages) */
+	CURLcode last_cr;         /* the curl result of the last get() */
+	char curl_err[CURL_ERROR_SIZE];
 };
 
 struct buf {
@@ -136,7 +155,18 @@ static CURL *easy_new(struct reg *r, const char *url, struct curl_slist **hl, co
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, r->insecure ? "http,https" : "https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, r->plain_ok ? "http,https" : "https");
+	if (r->no_verify) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (r->ca_pem != NULL) {
+		struct curl_blob blob = { .data = r->ca_pem, .len = r->ca_len, .flags = CURL_BLOB_COPY };
+		curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
+	}
+	if (r->client_cert != NULL && r->client_key != NULL) {
+		curl_easy_setopt(c, CURLOPT_SSLCERT, r->client_cert);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, r->client_key);
+	}
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "silo/" SILO_VERSION);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -337,12 +367,16 @@ static int get(struct reg *r, const char *url, const char *accept, struct buf *b
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
 		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, hdr_cb);
 		curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->curl_err);
+		r->curl_err[0] = '\0';
 		cr = curl_easy_perform(c);
+		r->last_cr = cr;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 		curl_easy_cleanup(c);
 		curl_slist_free_all(hl);
 		if (cr != CURLE_OK)
-			return silo_error_errnum(err, EIO, "GET %s: %s", url, curl_easy_strerror(cr));
+			return silo_error_errnum(err, EIO, "GET %s: %s", url,
+						 r->curl_err[0] ? r->curl_err : curl_easy_strerror(cr));
 		if (*status != 401 || attempt > 0)
 			return 0;
 		if (authenticate(r, h->www_auth, err) < 0)
@@ -355,7 +389,24 @@ static char *api_url(struct reg *r, const char *kind, const char *ref)
 	return xasprintf("%s://%s/v2/%s/%s/%s", r->scheme, r->host, r->repo, kind, ref);
 }
 
-/* Choose https or http: loopback and --insecure registries may speak http. */
+/* Did https fail because the server does not speak TLS at all (so plain http
+ * may be tried), rather than because it did and could not be trusted? */
+static bool no_tls_there(CURLcode cr)
+{
+	switch (cr) {
+	case CURLE_SSL_CONNECT_ERROR:   /* handshake failed: e.g. an http server's answer */
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+		return true;
+	default:                        /* CURLE_PEER_FAILED_VERIFICATION and the rest */
+		return false;
+	}
+}
+
+/* Choose https or http.  https first, always; plain http only for a registry
+ * that may speak it (loopback, --insecure) and only when https found no TLS
+ * server.  A certificate that does not verify ends the pull here. */
 static int probe(struct reg *r, struct silo_error *err)
 {
 	struct buf b = { .max = 1 << 16 };
@@ -367,18 +418,111 @@ static int probe(struct reg *r, struct silo_error *err)
 	r->scheme = "https";
 	url = xasprintf("https://%s/v2/", r->host);
 	ret = get(r, url, NULL, &b, &h, &status, err);
-	if (ret < 0 && r->insecure) {
+	if (ret < 0 && r->last_cr == CURLE_PEER_FAILED_VERIFICATION) {
+		cleanup_free char *reason = xstrdup(r->curl_err[0] ? r->curl_err : curl_easy_strerror(r->last_cr));
+		ret = silo_error_errnum(err, EIO,
+					"registry %s: TLS certificate verify failed: %s (its CA belongs in %s/%s/ca.crt)",
+					r->domain, reason, r->certs_from, r->domain);
+	} else if (ret < 0 && r->plain_ok && no_tls_there(r->last_cr)) {
+		struct silo_error https_err = *err;
 		free(url);
 		r->scheme = "http";
 		url = xasprintf("http://%s/v2/", r->host);
 		silo_error_clear(err);
 		ret = get(r, url, NULL, &b, &h, &status, err);
+		if (ret < 0 || (status != 200 && status != 401)) {
+			/* not an http registry either: the https reason is the useful one */
+			*err = https_err;
+			ret = -1;
+		}
 	}
 	if (ret == 0 && status != 200 && status != 401)
 		ret = silo_error(err, 0, "registry %s: GET /v2/: HTTP %ld", r->domain, status);
 	free(b.data);
 	hdrs_free(&h);
 	return ret;
+}
+
+/* Append file path to the PEM buffer; missing files are skipped. */
+static void pem_append(struct reg *r, int dirfd, const char *path)
+{
+	cleanup_free char *data = NULL;
+	struct silo_error e;
+	size_t len;
+
+	if (read_file_at(dirfd, path, &data, &len, &e) < 0 || len == 0)
+		return;
+	r->ca_pem = xrealloc(r->ca_pem, r->ca_len + len + 2);
+	memcpy(r->ca_pem + r->ca_len, data, len);
+	r->ca_len += len;
+	r->ca_pem[r->ca_len++] = '\n';
+	r->ca_pem[r->ca_len] = '\0';
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The registry's trust settings from CERTS/HOST[:PORT]/ (docker's layout). */
+static int load_certs(struct reg *r, struct silo_error *err)
+{
+	static const char *const defaults[] = { "/etc/docker/certs.d", "/etc/containers/certs.d" };
+	const char *base = r->o != NULL ? r->o->certs_dir : NULL;
+	cleanup_free char *dir = NULL;
+	char **crts = NULL;
+	size_t n = 0;
+	DIR *d = NULL;
+	struct dirent *de;
+
+	for (size_t i = 0; base == NULL && i < ARRAY_SIZE(defaults); i++) {
+		cleanup_free char *p = xasprintf("%s/%s", defaults[i], r->domain);
+		if (access(p, F_OK) == 0)
+			base = defaults[i];
+	}
+	if (base == NULL)
+		base = defaults[0];
+	r->certs_from = xstrdup(base);
+	if (r->no_verify)
+		return 0;
+	dir = xasprintf("%s/%s", base, r->domain);
+	d = opendir(dir);
+	if (d == NULL) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		return silo_error(err, errno, "registry %s: certificates %s", r->domain, dir);
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		if (l > 4 && strcmp(de->d_name + l - 4, ".crt") == 0) {
+			crts = xreallocarray(crts, n + 1, sizeof(*crts));
+			crts[n++] = xstrdup(de->d_name);
+		}
+	}
+	if (n > 0) {
+		curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+		qsort(crts, n, sizeof(*crts), name_cmp);
+		if (v->cainfo != NULL)
+			pem_append(r, AT_FDCWD, v->cainfo);     /* added to the system CAs, not instead */
+		for (size_t i = 0; i < n; i++) {
+			cleanup_free char *p = xasprintf("%s/%s", dir, crts[i]);
+			pem_append(r, AT_FDCWD, p);
+			free(crts[i]);
+		}
+		free(crts);
+	}
+	{
+		cleanup_free char *cert = xasprintf("%s/client.cert", dir), *key = xasprintf("%s/client.key", dir);
+		if (access(cert, R_OK) == 0 && access(key, R_OK) == 0) {
+			r->client_cert = steal_pointer(&cert);
+			r->client_key = steal_pointer(&key);
+		} else if (access(cert, F_OK) == 0 || access(key, F_OK) == 0) {
+			closedir(d);
+			return silo_error(err, 0, "registry %s: %s needs both client.cert and client.key", r->domain, dir);
+		}
+	}
+	closedir(d);
+	return 0;
 }
 
 /* Fetch a manifest or index by tag or digest, verify it, store it. */
@@ -692,6 +836,10 @@ static void reg_free(struct reg *r)
 	free(r->repo);
 	free(r->auth);
 	free(r->basic);
+	free(r->ca_pem);
+	free(r->client_cert);
+	free(r->client_key);
+	free(r->certs_from);
 }
 
 static void info(struct img_store *s, const char *msg)
@@ -731,10 +879,14 @@ int img_pull(struct img_store *s, const char *what, const struct img_pull_opts *
 	r.domain = xstrdup(ref.domain);
 	r.host = xstrdup(strcmp(ref.domain, "docker.io") == 0 ? "registry-1.docker.io" : ref.domain);
 	r.repo = xstrdup(ref.path);
-	r.insecure = is_loopback(ref.domain);
+	/* loopback registries may speak plain http, but their https is verified;
+	 * --insecure also turns https verification off for the registry named */
 	for (size_t i = 0; o != NULL && o->insecure != NULL && o->insecure[i] != NULL; i++)
-		r.insecure |= strcmp(o->insecure[i], ref.domain) == 0;
+		r.no_verify |= strcmp(o->insecure[i], ref.domain) == 0;
+	r.plain_ok = r.no_verify || is_loopback(ref.domain);
 	load_credentials(&r);
+	if (load_certs(&r, err) < 0)
+		goto out;
 	repo = img_ref_repo(&ref);
 	full = img_ref_string(&ref);
 	if (probe(&r, err) < 0)
