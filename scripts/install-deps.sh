@@ -19,7 +19,7 @@ packages=(
 	# the silo front end's image store: tar/gzip/zstd, HTTP(S), sha256
 	libarchive-dev libcurl4-openssl-dev libssl-dev
 	# image tests and benchmarks: a local registry, image tools, the auth proxy
-	docker-registry skopeo umoci zstd curl python3
+	docker-registry skopeo umoci zstd curl python3 openssl
 	# integration tests
 	bats jq busybox-static iproute2 util-linux procps file coreutils
 	# benchmarks and reference runtimes

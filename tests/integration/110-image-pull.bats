@@ -2,12 +2,17 @@
 # silo pull against Debian's docker-registry on 127.0.0.1 (plain http, as a
 # loopback registry may be): OCI manifests, whiteouts, zstd, a multi-arch
 # index, pull by digest, a tampered blob, a resumed download, the progress
-# display, and token and basic authentication through a small proxy.
+# display, and token and basic authentication through a small proxy; and the
+# same registry over TLS only (a throwaway CA, server and client certificates
+# made with openssl): CAs from --certs-dir, verification failures, client
+# certificates.
 
 load image-helpers
 
 PORT=15010          # the registry
 PROXY_PORT=15011    # the authenticating proxy
+TLS_PORT=15500      # the registry over TLS only
+MTLS_PORT=15501     # over TLS, asking for a client certificate
 R=127.0.0.1:$PORT/test/busybox
 
 setup_file() {
@@ -20,10 +25,65 @@ setup_file() {
 	img_push_layout "$LAYOUT" "$PORT"
 	skopeo copy -q --dest-tls-verify=false "oci:$LAYOUT:tamper" "docker://127.0.0.1:$PORT/test/tamper:1"
 	skopeo copy -q --dest-tls-verify=false "oci:$LAYOUT:resume" "docker://127.0.0.1:$PORT/test/resume:1"
+	tls_certs "$BATS_FILE_TMPDIR/pki"
+	tls_registry_start "$TLS_PORT" "$BATS_FILE_TMPDIR/treg" "$BATS_FILE_TMPDIR/pki"
+	tls_registry_start "$MTLS_PORT" "$BATS_FILE_TMPDIR/mreg" "$BATS_FILE_TMPDIR/pki" client
 }
 
 teardown_file() {
 	img_registry_stop "$BATS_FILE_TMPDIR/reg"
+	img_registry_stop "$BATS_FILE_TMPDIR/treg"
+	img_registry_stop "$BATS_FILE_TMPDIR/mreg"
+}
+
+# A throwaway CA in $1, a server certificate for 127.0.0.1 and localhost
+# signed by it, and a client certificate.
+tls_certs() {
+	local d=$1
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-subj "/CN=silo test CA" -keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-subj "/CN=127.0.0.1" -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$d/server.ext"
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+		-days 2 -extfile "$d/server.ext" -out "$d/server.crt" 2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-subj "/CN=silo test client" -keyout "$d/client.key" -out "$d/client.csr" 2>/dev/null
+	printf 'extendedKeyUsage=clientAuth\n' >"$d/client.ext"
+	openssl x509 -req -in "$d/client.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+		-days 2 -extfile "$d/client.ext" -out "$d/client.cert" 2>/dev/null
+	# skopeo's --dest-cert-dir: the CA, and the client pair for the mTLS registry
+	mkdir -p "$d/skopeo"
+	cp "$d/ca.crt" "$d/client.cert" "$d/client.key" "$d/skopeo/"
+}
+
+# docker-registry on 127.0.0.1:$1 speaking only TLS (no plain http port, so a
+# pull that succeeds used https); "client" as $4 requires a client certificate.
+# bb1 is pushed to it as test/busybox:bb1.
+tls_registry_start() {
+	local port=$1 dir=$2 pki=$3 i
+	mkdir -p "$dir"
+	cat >"$dir/config.yml" <<YML
+version: 0.1
+log: {level: info}
+storage:
+  filesystem: {rootdirectory: $dir/data}
+http:
+  addr: 127.0.0.1:$port
+  tls:
+    certificate: $pki/server.crt
+    key: $pki/server.key
+YML
+	[ "${4:-}" != client ] || printf '    clientcas: [%s]\n' "$pki/ca.crt" >>"$dir/config.yml"
+	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 3>&- &
+	echo $! >"$dir/pid"
+	for i in $(seq 100); do
+		curl -s -o /dev/null --cacert "$pki/ca.crt" --cert "$pki/client.cert" --key "$pki/client.key" \
+			"https://127.0.0.1:$port/v2/" && break
+		sleep 0.1
+	done
+	skopeo copy -q --dest-cert-dir "$pki/skopeo" "oci:$LAYOUT:bb1" "docker://127.0.0.1:$port/test/busybox:bb1"
 }
 
 setup() {
@@ -242,4 +302,79 @@ image_id() { silo inspect "$1" | jq -r '.[0].Id'; }
 	silo bundle "$R:bb3" "$T/b"
 	BUNDLES+=("$T/b")
 	[ "$(ls "$T/b/rootfs/data/keep")" = z ]
+}
+
+@test "https: a loopback registry that speaks only TLS, trusted through --certs-dir (docker's certs.d layout)" {
+	local pki=$BATS_FILE_TMPDIR/pki
+	# the port speaks TLS only: plain http gets no registry answer
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$TLS_PORT/v2/")" != 200 ]
+	mkdir -p "$T/certs.d/127.0.0.1:$TLS_PORT"
+	cp "$pki/ca.crt" "$T/certs.d/127.0.0.1:$TLS_PORT/ca.crt"
+	run silo pull --certs-dir "$T/certs.d" "127.0.0.1:$TLS_PORT/test/busybox:bb1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Status: Downloaded newer image for 127.0.0.1:$TLS_PORT/test/busybox:bb1"* ]]
+	# the registry logged the manifest request it served over TLS
+	grep -q 'tls.*listening\|listening.*tls' "$BATS_FILE_TMPDIR/treg/log"
+	grep -q "GET /v2/test/busybox/manifests/bb1" "$BATS_FILE_TMPDIR/treg/log"
+	[ "$(silo inspect "127.0.0.1:$TLS_PORT/test/busybox:bb1" | jq -r '.[0].Config.WorkingDir')" = /www ]
+	run silo bundle "127.0.0.1:$TLS_PORT/test/busybox:bb1" "$T/b"
+	[ "$status" -eq 0 ]
+	BUNDLES+=("$T/b")
+	run_bundle "$T/b"
+	[ "$status" -eq 0 ]
+	[ "$output" = "cwd=/www foo=bar user=0" ]
+	# the server certificate also names localhost
+	mkdir -p "$T/certs.d/localhost:$TLS_PORT"
+	cp "$pki/ca.crt" "$T/certs.d/localhost:$TLS_PORT/ca.crt"
+	run silo pull -q --certs-dir "$T/certs.d" "localhost:$TLS_PORT/test/busybox:bb1"
+	[ "$status" -eq 0 ]
+}
+
+@test "https: without its CA the pull fails on the certificate (no http fallback) and stores nothing" {
+	local before
+	mkdir -p "$T/certs.d"
+	silo images -q >/dev/null      # makes the store
+	before=$(ls "$STORE/blobs/sha256" | sort)
+	run silo pull --certs-dir "$T/certs.d" "127.0.0.1:$TLS_PORT/test/busybox:bb1"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	# one error line: the registry and the TLS reason
+	[ "$(printf '%s\n' "$output" | grep -c '^silo: pull: ')" -eq 1 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[1]}" == "silo: pull: registry 127.0.0.1:$TLS_PORT: TLS certificate verify failed: "*"certificate"* ]]
+	[[ "${lines[1]}" == *"$T/certs.d/127.0.0.1:$TLS_PORT/ca.crt"* ]]
+	[ "$(ls "$STORE/blobs/sha256" | sort)" = "$before" ]
+	[ -z "$(ls -A "$STORE/tmp")" ]
+	! grep -q "$TLS_PORT" "$STORE/refs.json"
+	# another CA there is no better
+	mkdir -p "$T/other" "$T/certs.d/127.0.0.1:$TLS_PORT"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+		-subj "/CN=other CA" -keyout "$T/other/ca.key" -out "$T/certs.d/127.0.0.1:$TLS_PORT/ca.crt" 2>/dev/null
+	run silo pull --certs-dir "$T/certs.d" "127.0.0.1:$TLS_PORT/test/busybox:bb1"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"TLS certificate verify failed"* ]]
+	# a registry named --insecure is pulled without verification
+	run silo pull --insecure --certs-dir "$T/certs.d" "127.0.0.1:$TLS_PORT/test/busybox:bb1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "https: a registry asking for a client certificate gets client.cert and client.key from the certs dir" {
+	local pki=$BATS_FILE_TMPDIR/pki d=$T/certs.d/127.0.0.1:$MTLS_PORT
+	mkdir -p "$d"
+	cp "$pki/ca.crt" "$d/ca.crt"
+	run silo pull --certs-dir "$T/certs.d" "127.0.0.1:$MTLS_PORT/test/busybox:bb1"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" != *"Status: Downloaded"* ]]
+	cp "$pki/client.cert" "$pki/client.key" "$d/"
+	run silo pull --certs-dir "$T/certs.d" "127.0.0.1:$MTLS_PORT/test/busybox:bb1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# half a pair is an error, not a silent pull without it
+	rm "$d/client.key"
+	run silo pull --certs-dir "$T/certs.d" "127.0.0.1:$MTLS_PORT/test/busybox:bb1"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"needs both client.cert and client.key"* ]]
 }
