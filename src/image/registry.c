@@ -430,8 +430,9 @@ static int probe(struct reg *r, struct silo_error *err)
 		url = xasprintf("http://%s/v2/", r->host);
 		silo_error_clear(err);
 		ret = get(r, url, NULL, &b, &h, &status, err);
-		if (ret < 0 || (status != 200 && status != 401)) {
-			/* not an http registry either: the https reason is the useful one */
+		if (r->last_cr != CURLE_OK || (ret == 0 && status != 200 && status != 401)) {
+			/* no http registry there either: the https reason is the useful one
+			 * (an http registry's own refusal, e.g. of credentials, is kept) */
 			*err = https_err;
 			ret = -1;
 		}
