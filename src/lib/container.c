@@ -336,6 +336,19 @@ static int parent_protocol(struct created *c, const struct silo_create_opts *o, 
 				goto out;
 			break;
 		}
+		case SYNC_SECCOMP_FD: {
+			cleanup_close int nfd = m->fd;
+			cleanup_free char *state = hook_state_json(&c->st, c->pid, STATUS_CREATING);
+			if (nfd < 0) {
+				silo_error(err, EPROTO, "sync: the seccomp notify fd is missing");
+				goto out;
+			}
+			if (seccomp_send_listener(c->spec->linux.seccomp, c->st.oci_version, c->pid, state,
+						  nfd, err) < 0 ||
+			    sync_send(c->sync_fd, SYNC_SECCOMP_DONE, 0, NULL, 0, err) < 0)
+				goto out;
+			break;
+		}
 		case SYNC_READY:
 			r = slow ? record_state(c, o, err) : 0;
 			goto out;

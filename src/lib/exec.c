@@ -250,7 +250,8 @@ NORETURN static void exec_child(struct exec_ctx *e, const struct silo_exec_opts 
 {
 	struct spec_process *p = &e->spec->process;
 	struct payload pl = { .spec = e->spec, .proc = p, .console_fd = e->console_fd,
-			      .preserve_fds = e->preserve_fds, .seccomp = e->seccomp };
+			      .preserve_fds = e->preserve_fds, .seccomp = e->seccomp,
+			      .sync_fd = e->sync[1] };
 	struct sync_msg *m = xmalloc(sizeof(*m));
 	cleanup_free char *exe = NULL;
 	struct silo_error err;
@@ -371,6 +372,25 @@ static int join_for_children(struct exec_ctx *e, struct silo_error *err)
 	return join_init(e, e->ns_flags & (unsigned long)(CLONE_NEWPID | CLONE_NEWTIME), err);
 }
 
+/* A NOTIFY profile: the process loaded its filter and sends the notify fd;
+ * give it to the listenerPath agent with the container's state, as runc does
+ * for exec'd processes too, then let the process go on. */
+static int seccomp_listener(struct exec_ctx *e, struct sync_msg *m, struct silo_error *err)
+{
+	cleanup_free char *state = NULL;
+	cleanup_close int nfd = -1;
+
+	if (sync_expect(e->sync[0], SYNC_SECCOMP_FD, m, "the seccomp notify fd", err) < 0)
+		return -1;
+	nfd = m->fd;
+	if (nfd < 0)
+		return silo_error(err, EPROTO, "sync: the seccomp notify fd is missing");
+	state = state_to_oci_json(&e->st, STATUS_RUNNING, false);
+	if (seccomp_send_listener(e->spec->linux.seccomp, e->st.oci_version, e->pid, state, nfd, err) < 0)
+		return -1;
+	return sync_send(e->sync[0], SYNC_SECCOMP_DONE, 0, NULL, 0, err);
+}
+
 /* Fork the child, put it in the cgroup, learn whether it executes. */
 static int exec_start(struct exec_ctx *e, const struct silo_exec_opts *o, struct silo_error *err)
 {
@@ -404,6 +424,10 @@ static int exec_start(struct exec_ctx *e, const struct silo_exec_opts *o, struct
 	if (sync_send(e->sync[0], SYNC_PARENT_DONE, 0, NULL, 0, err) < 0)
 		return -1;
 	m = xmalloc(sizeof(*m));
+	if (e->seccomp && seccomp_prog_has_listener(e->seccomp) && seccomp_listener(e, m, err) < 0) {
+		free(m);
+		return -1;
+	}
 	if (e->late_cgroup) {
 		/* Ready to execve: attach (it freezes there) and let it go; its
 		 * execve happens on resume, so there is no EOF to wait for. */

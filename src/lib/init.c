@@ -399,6 +399,31 @@ int payload_join_keyring(const char *id, struct silo_error *err)
 	return 0;
 }
 
+/*
+ * Load the filter.  With SCMP_ACT_NOTIFY rules, hand the notify fd to the
+ * parent (which gives it to the listenerPath agent) and wait for its ack, so
+ * the agent holds the fd before the payload can make a notified syscall.
+ * Only then: a profile without NOTIFY costs no extra round trip.
+ */
+static int load_seccomp(const struct payload *pl, struct silo_error *err)
+{
+	struct sync_msg *m;
+	int lfd, r;
+
+	if (seccomp_install(pl->seccomp, &lfd, err) < 0)
+		return silo_error_ctx(err, "linux.seccomp");
+	if (lfd < 0)
+		return 0;
+	r = sync_send_fd(pl->sync_fd, SYNC_SECCOMP_FD, lfd, err);
+	close(lfd);
+	if (r < 0)
+		return -1;
+	m = xmalloc(sizeof(*m));
+	r = sync_expect(pl->sync_fd, SYNC_SECCOMP_DONE, m, "the seccomp listener", err);
+	free(m);
+	return r;
+}
+
 int payload_prepare(struct payload *pl, char **exe, struct silo_error *err)
 {
 	const struct spec *s = pl->spec;
@@ -433,20 +458,28 @@ int payload_prepare(struct payload *pl, char **exe, struct silo_error *err)
 	if (p->selinux_label && write_lsm_label("exec", p->selinux_label, err) < 0)
 		return -1;
 	/* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it before
-	 * the capabilities go; with it, load it last (payload_exec). */
-	if (pl->seccomp && !p->no_new_privileges && seccomp_install(pl->seccomp, err) < 0)
-		return silo_error_ctx(err, "linux.seccomp");
+	 * the capabilities go; with it, load it last (payload_exec), or, with a
+	 * notify listener, at the end of this function while the sync socket
+	 * still reaches the parent (runc's order too). */
+	if (pl->seccomp && !p->no_new_privileges && load_seccomp(pl, err) < 0)
+		return -1;
 	if (set_identity_and_cwd(p, err) < 0)
 		return -1;
 	if (process_find_executable(p, exe, err) < 0 || refuse_runtime_exe(*exe, err) < 0)
 		return -1;
-	return prepare_fds(pl->preserve_fds, err);
+	if (prepare_fds(pl->preserve_fds, err) < 0)
+		return -1;
+	if (pl->seccomp && p->no_new_privileges && seccomp_prog_has_listener(pl->seccomp) &&
+	    load_seccomp(pl, err) < 0)
+		return -1;
+	return 0;
 }
 
 int payload_exec(const struct payload *pl, const char *exe, char **env, struct silo_error *err)
 {
-	if (pl->seccomp && pl->proc->no_new_privileges && seccomp_install(pl->seccomp, err) < 0)
-		return silo_error_ctx(err, "linux.seccomp");
+	if (pl->seccomp && pl->proc->no_new_privileges && !seccomp_prog_has_listener(pl->seccomp) &&
+	    load_seccomp(pl, err) < 0)
+		return -1;
 	execve(exe, pl->proc->args, env);
 	return silo_error(err, errno, "exec: \"%s\"", pl->proc->args[0]);
 }
@@ -513,7 +546,8 @@ static int init_run(struct launch *l, char **exe, struct silo_error *err)
 		free(m);
 	}
 	pl = (struct payload){ .spec = s, .proc = p, .console_fd = l->console_fd, .mount_console = true,
-			       .preserve_fds = l->preserve_fds, .seccomp = l->seccomp };
+			       .preserve_fds = l->preserve_fds, .seccomp = l->seccomp,
+			       .sync_fd = l->sync_fd };
 	l->console_fd = -1;
 	if (payload_prepare(&pl, exe, err) < 0)
 		return -1;
@@ -587,7 +621,7 @@ void init_main(struct launch *l)
 	if (init_run(l, &exe, &err) < 0)
 		goto fail;
 	pl = (struct payload){ .spec = l->spec, .proc = &l->spec->process, .console_fd = -1,
-			       .seccomp = l->seccomp };
+			       .seccomp = l->seccomp, .sync_fd = -1 };
 	payload_exec(&pl, exe, l->env, &err);
 fail:
 	if (l->sync_fd >= 0)

@@ -50,9 +50,11 @@ NORETURN void init_main(struct launch *l);
  * signal state).  payload_prepare() runs inside the container, after the
  * namespaces and the cgroup: oom_score_adj, terminal, rlimits, personality,
  * LSM labels, seccomp (here only without no_new_privs), user, caps and cwd,
- * executable lookup, fds >= 3 + preserve_fds close-on-exec.  payload_exec()
- * loads seccomp when no_new_privs is set, then execve; it returns only on
- * failure.
+ * executable lookup, fds >= 3 + preserve_fds close-on-exec, then seccomp
+ * with no_new_privs if the profile has SCMP_ACT_NOTIFY rules.  payload_exec()
+ * loads seccomp when no_new_privs is set (and no NOTIFY), then execve; it
+ * returns only on failure.  Loading a NOTIFY profile sends the notify fd over
+ * sync_fd (SYNC_SECCOMP_FD) and waits for SYNC_SECCOMP_DONE.
  */
 struct payload {
 	const struct spec *spec;             /* personality */
@@ -61,6 +63,7 @@ struct payload {
 	bool mount_console;                  /* bind the pty onto /dev/console (init only) */
 	int preserve_fds;
 	const struct seccomp_prog *seccomp;  /* NULL: none */
+	int sync_fd;                         /* to the parent: the seccomp notify fd handoff */
 };
 
 void payload_child_begin(void);

@@ -20,6 +20,8 @@
  */
 #include <seccomp.h>
 
+#include <jansson.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -31,8 +33,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -208,8 +212,7 @@ static int action_value(enum spec_seccomp_action a, const struct opt_u64 *ret, c
 					  (unsigned long long)data);
 		*out = SCMP_ACT_TRACE((uint32_t)data);
 		return 0;
-	case SECCOMP_ACTION_NOTIFY:
-		return silo_error(err, 0, "linux.seccomp: SCMP_ACT_NOTIFY is not supported yet");
+	case SECCOMP_ACTION_NOTIFY: *out = SCMP_ACT_NOTIFY; return 0;
 	}
 	return silo_error(err, 0, "%s: unknown action %d", field, (int)a);
 }
@@ -271,9 +274,10 @@ unknown:
  * single-threaded when it installs the filter); LOG must be supported by the
  * kernel or the profile is refused; SPEC_ALLOW is set, and dropped at install
  * by a kernel without it (crun's retry).  WAIT_KILLABLE_RECV only changes how
- * a notify listener waits; without SCMP_ACT_NOTIFY (refused above) it has
- * nothing to act on, and the kernel rejects it without a listener, so it is
- * accepted and ignored.  No flags at all means SPEC_ALLOW, as crun: the
+ * a notify listener's target waits; it is accepted and ignored (the payload
+ * then waits interruptibly, the kernel's default).  A profile with an
+ * SCMP_ACT_NOTIFY rule gets NEW_LISTENER: loading it returns the notify fd
+ * that the runtime hands to linux.seccomp.listenerPath.  No flags at all means SPEC_ALLOW, as crun: the
  * speculative-store-bypass mitigation seccomp would force otherwise slows
  * every process of the container and is not part of what a profile asks.
  */
@@ -303,6 +307,11 @@ static int filter_flags(const struct spec_seccomp *s, unsigned *out, struct silo
 			return silo_error(err, 0, "linux.seccomp.flags[%zu]: unknown flag \"%s\"", i, f);
 		}
 	}
+	for (size_t i = 0; i < s->n_syscalls; i++)
+		if (s->syscalls[i].action == SECCOMP_ACTION_NOTIFY) {
+			*out |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+			break;
+		}
 	return 0;
 }
 
@@ -680,7 +689,8 @@ static int compile(const struct spec_seccomp *s, struct seccomp_prog **out, stru
 #define CACHE_FORMAT 1U /* bump whenever compile() would emit something else */
 #define CACHE_SUFFIX ".bpf"
 #define CACHE_NAME_LEN (2 * SILO_SHA256_LEN + sizeof(CACHE_SUFFIX) - 1)
-#define CACHE_KNOWN_FLAGS (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW)
+#define CACHE_KNOWN_FLAGS (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW | \
+			   SECCOMP_FILTER_FLAG_NEW_LISTENER)
 
 struct cache_head {
 	char magic[8];
@@ -924,14 +934,20 @@ int seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir, struct 
 	return 0;
 }
 
-int seccomp_install(const struct seccomp_prog *p, struct silo_error *err)
+int seccomp_install(const struct seccomp_prog *p, int *listener_fd, struct silo_error *err)
 {
 	struct sock_fprog prog = { .len = (unsigned short)p->len, .filter = (struct sock_filter *)p->insns };
 	unsigned flags = p->flags;
+	long r;
 
+	*listener_fd = -1;
 	for (;;) {
-		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) == 0)
+		/* With NEW_LISTENER the result is the notify fd (close-on-exec). */
+		if ((r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog)) >= 0) {
+			if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
+				*listener_fd = (int)r;
 			return 0;
+		}
 		/* A kernel before 4.17 does not know SPEC_ALLOW: load without it. */
 		if (errno == EINVAL && (flags & SECCOMP_FILTER_FLAG_SPEC_ALLOW) != 0) {
 			flags &= ~SECCOMP_FILTER_FLAG_SPEC_ALLOW;
@@ -975,7 +991,72 @@ unsigned seccomp_prog_flags(const struct seccomp_prog *p)
 	return p->flags;
 }
 
+bool seccomp_prog_has_listener(const struct seccomp_prog *p)
+{
+	return (p->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) != 0;
+}
+
 bool seccomp_prog_from_cache(const struct seccomp_prog *p)
 {
 	return p->from_cache;
+}
+
+/* ------------------------------------------------------- the listener */
+
+int seccomp_send_listener(const struct spec_seccomp *s, const char *oci_version, pid_t pid,
+			  const char *state_json, int notify_fd, struct silo_error *err)
+{
+	const char *path = s->listener_path;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { 0 };
+	struct cmsghdr *cm;
+	struct iovec iov;
+	cleanup_close int sock = -1;
+	cleanup_free char *text = NULL;
+	json_t *msg, *state;
+	json_error_t jerr;
+	ssize_t r;
+
+	if (path == NULL)
+		return silo_error(err, 0, "linux.seccomp.listenerPath: required by SCMP_ACT_NOTIFY");
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return silo_error(err, ENAMETOOLONG, "linux.seccomp.listenerPath %s", path);
+	if ((state = json_loads(state_json, 0, &jerr)) == NULL)
+		return silo_error(err, EINVAL, "seccomp listener: state JSON: %s", jerr.text);
+	msg = json_pack("{s:s, s:[s], s:I, s:s, s:o}", "ociVersion", oci_version ? oci_version : "",
+			"fds", "seccompFd", "pid", (json_int_t)pid, "metadata",
+			s->listener_metadata ? s->listener_metadata : "", "state", state);
+	if (msg == NULL)
+		return silo_error(err, ENOMEM, "seccomp listener: build the process state");
+	text = json_dumps(msg, JSON_COMPACT);
+	json_decref(msg);
+	if (text == NULL)
+		return silo_error(err, ENOMEM, "seccomp listener: build the process state");
+	memcpy(sa.sun_path, path, strlen(path));
+	if ((sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return silo_error(err, errno, "linux.seccomp.listenerPath: socket");
+	if (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return silo_error(err, errno, "linux.seccomp.listenerPath: connect to %s", path);
+	iov = (struct iovec){ .iov_base = text, .iov_len = strlen(text) };
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &notify_fd, sizeof(int));
+	do
+		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return silo_error(err, errno, "linux.seccomp.listenerPath: send the seccomp fd to %s", path);
+	if ((size_t)r != iov.iov_len)
+		return silo_error(err, EIO, "linux.seccomp.listenerPath: short send to %s", path);
+	return 0;
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "spec.h"
@@ -33,7 +34,7 @@ struct seccomp_prog;
  * directory is created 0700 if missing; a cache that cannot be used (not ours,
  * writable by others, I/O error) only costs a compile, never the start.
  * Errors name the profile field: unknown architecture, errnoRet out of range
- * or on an action that cannot carry it, SCMP_ACT_NOTIFY (not supported yet),
+ * or on an action that cannot carry it, SCMP_ACT_NOTIFY as the default action,
  * a flag the kernel lacks, a rule libseccomp refuses.
  */
 int seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir, struct seccomp_prog **out,
@@ -42,9 +43,23 @@ int seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir, struct 
 /*
  * Load p into the calling thread: seccomp(SECCOMP_SET_MODE_FILTER).  The
  * caller has set no_new_privs or still holds CAP_SYS_ADMIN.  Does not
- * allocate; safe in the init between clone and execve.
+ * allocate; safe in the init between clone and execve.  *listener_fd gets
+ * the notify fd (close-on-exec) when p has SCMP_ACT_NOTIFY rules, else -1.
  */
-int seccomp_install(const struct seccomp_prog *p, struct silo_error *err);
+int seccomp_install(const struct seccomp_prog *p, int *listener_fd, struct silo_error *err);
+
+/* p has SCMP_ACT_NOTIFY rules: loading it yields a notify fd for the agent. */
+bool seccomp_prog_has_listener(const struct seccomp_prog *p);
+
+/*
+ * The parent's side of linux.seccomp.listenerPath, as runc: connect to the
+ * agent's unix socket and send one message, the ContainerProcessState JSON
+ * {ociVersion, fds: ["seccompFd"], pid, metadata, state} with notify_fd as
+ * SCM_RIGHTS.  state_json is the container's state as `state` prints it.
+ * Errors name listenerPath.
+ */
+int seccomp_send_listener(const struct spec_seccomp *s, const char *oci_version, pid_t pid,
+			  const char *state_json, int notify_fd, struct silo_error *err);
 
 void seccomp_prog_free(struct seccomp_prog *p);
 

@@ -704,7 +704,17 @@ static int parse_seccomp(struct sj_ctx *c, json_t *linux, struct spec_linux *l)
 	}
 	if (s->listener_path != NULL && sj_check_abs(c, "linux.seccomp.listenerPath", s->listener_path) < 0)
 		return -1;
-	return OBJ_ARRAY(c, o, "syscalls", P, s->syscalls, s->n_syscalls, parse_syscall) < 0 ? -1 : 0;
+	if (OBJ_ARRAY(c, o, "syscalls", P, s->syscalls, s->n_syscalls, parse_syscall) < 0)
+		return -1;
+	/* The notify fd goes to the agent at listenerPath; without one the
+	 * notified syscalls would wait forever (runc refuses it too). */
+	for (size_t i = 0; i < s->n_syscalls && s->listener_path == NULL; i++)
+		if (s->syscalls[i].action == SECCOMP_ACTION_NOTIFY) {
+			char f[64];
+			snprintf(f, sizeof(f), "linux.seccomp.syscalls[%zu].action", i);
+			return sj_fail(c, f, "SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath (the agent's socket)");
+		}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- linux: the rest */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "sync.h"
 #include "util.h"
@@ -41,6 +42,31 @@ int sync_send(int fd, enum sync_type type, int errnum, const void *data, size_t 
 	return 0;
 }
 
+int sync_send_fd(int fd, enum sync_type type, int pass_fd, struct silo_error *err)
+{
+	struct sync_hdr h = { .type = type };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = &h, .iov_len = sizeof(h) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	ssize_t r;
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+	do
+		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return silo_error(err, errno, "sync: send");
+	return 0;
+}
+
 void sync_send_error(int fd, const struct silo_error *e)
 {
 	sync_send(fd, SYNC_ERROR, e->errnum, e->msg, strlen(e->msg), NULL);
@@ -53,10 +79,18 @@ int sync_recv(int fd, struct sync_msg *m, struct silo_error *err)
 		{ .iov_base = &h, .iov_len = sizeof(h) },
 		{ .iov_base = m->data, .iov_len = SYNC_MAX_DATA },
 	};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm;
 	ssize_t r;
 
+	m->fd = -1;
 	do
-		r = readv(fd, iov, 2);
+		r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
 	while (r < 0 && errno == EINTR);
 	if (r < 0) {
 		if (errno == ECONNRESET)
@@ -65,6 +99,14 @@ int sync_recv(int fd, struct sync_msg *m, struct silo_error *err)
 	}
 	if (r == 0)
 		return 0;
+	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&m->fd, CMSG_DATA(cm), sizeof(int));
+	if (m->fd >= 0 && h.type != SYNC_SECCOMP_FD) {
+		close(m->fd);   /* only SYNC_SECCOMP_FD carries one */
+		m->fd = -1;
+	}
 	if ((size_t)r < sizeof(h) || h.len > SYNC_MAX_DATA || (size_t)r != sizeof(h) + h.len)
 		return silo_error(err, EPROTO, "sync: malformed message");
 	m->type = h.type;

@@ -28,6 +28,9 @@ enum sync_type {
 	SYNC_ERROR,             /* init -> parent: data = message, errnum set */
 	SYNC_CGROUP_PATHS,      /* parent -> init, before PARENT_DONE: the cgroup dirs exist;
 	                           data = "controller\0dir\0" pairs (for the cgroup mount) */
+	SYNC_SECCOMP_FD,        /* init/exec -> parent: the seccomp notify fd (SCM_RIGHTS); only
+	                           for a profile with SCMP_ACT_NOTIFY, right after the filter loads */
+	SYNC_SECCOMP_DONE,      /* parent -> init: the listenerPath agent has the fd */
 };
 
 #define SYNC_MAX_DATA 16384
@@ -36,12 +39,15 @@ struct sync_msg {
 	uint32_t type;
 	int32_t errnum;
 	uint32_t len;
+	int fd;                         /* SYNC_SECCOMP_FD: the passed fd (caller owns), else -1 */
 	char data[SYNC_MAX_DATA + 1];   /* NUL-terminated on receipt */
 };
 
 int sync_socketpair(int fds[2], struct silo_error *err);
 int sync_send(int fd, enum sync_type type, int errnum, const void *data, size_t len,
 	      struct silo_error *err);
+/* Send a message with no data and one fd (SCM_RIGHTS). */
+int sync_send_fd(int fd, enum sync_type type, int pass_fd, struct silo_error *err);
 /* Send an error object (init side; best effort). */
 void sync_send_error(int fd, const struct silo_error *e);
 /* Receive one message.  Returns 1 on a message, 0 on EOF, -1 on error. */

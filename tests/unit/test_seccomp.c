@@ -129,10 +129,11 @@ static long in_filtered_child(const struct seccomp_prog *p, long nr, long a0, lo
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct silo_error err;
+		int lfd;
 		long r;
 
 		close(pipefd[0]);
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_install(p, &err) < 0)
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_install(p, &lfd, &err) < 0)
 			_exit(100);
 		r = syscall(nr, a0, a1, 0, 0, 0, 0);
 		r = r < 0 ? -errno : r;
@@ -251,12 +252,20 @@ static void test_lib_version(void **state)
 
 /* ------------------------------------------------------------ refusals */
 
-static void test_notify_refused(void **state)
+/* A NOTIFY rule asks for a listener; a listenerPath alone does not. */
+static void test_notify_listener_flag(void **state)
 {
+	struct seccomp_prog *p;
+
 	(void)state;
-	prepare_fails("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/l.sock\","
-		      "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-		      "linux.seccomp: SCMP_ACT_NOTIFY is not supported yet");
+	p = prepare_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/l.sock\","
+		       "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}", NULL);
+	assert_true(seccomp_prog_has_listener(p));
+	seccomp_prog_free(p);
+	p = prepare_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/l.sock\","
+		       "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\"}]}", NULL);
+	assert_false(seccomp_prog_has_listener(p));
+	seccomp_prog_free(p);
 }
 
 static void test_errno_out_of_range(void **state)
@@ -558,7 +567,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_lib_version),
-		cmocka_unit_test(test_notify_refused),
+		cmocka_unit_test(test_notify_listener_flag),
 		cmocka_unit_test(test_errno_out_of_range),
 		cmocka_unit_test(test_unknown_arch_and_errno_on_allow),
 		cmocka_unit_test(test_skips_unknown_names_and_default_rules),
