@@ -62,7 +62,8 @@ fi
 [ "$build_ok" = 1 ] || note_fail "build"
 
 export SILO_OCI=${SILO_OCI:-$BUILD/src/oci/silo-oci}
-for pair in SILO_PROBE:silo-probe SILO_RECVTTY:silo-recvtty SILO_SYSC:silo-sysc SILO_SWAP:silo-swap; do
+for pair in SILO_PROBE:silo-probe SILO_RECVTTY:silo-recvtty SILO_SYSC:silo-sysc SILO_SWAP:silo-swap \
+	    SILO_SECCOMP_AGENT:silo-seccomp-agent; do
 	var=${pair%%:*} bin=$BUILD/tests/${pair#*:}
 	[ -n "${!var:-}" ] || { [ -x "$bin" ] && export "$var=$bin"; }
 done

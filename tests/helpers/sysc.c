@@ -45,6 +45,7 @@ static const struct {
 	{ EPERM, "EPERM" },   { ENOENT, "ENOENT" }, { ENXIO, "ENXIO" },   { EBADF, "EBADF" },
 	{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EEXIST, "EEXIST" }, { EINVAL, "EINVAL" },
 	{ ENOSYS, "ENOSYS" }, { EROFS, "EROFS" },   { E2BIG, "E2BIG" },   { ENOTDIR, "ENOTDIR" },
+	{ ETXTBSY, "ETXTBSY" },
 };
 
 static long syscall_number(const char *s)

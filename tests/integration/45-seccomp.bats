@@ -132,14 +132,122 @@ cache_dir() { echo "$STATE/.cache/seccomp"; }
 	[ ! -e "$STATE/$ID" ] || fail "state dir left after a failed create"
 }
 
-@test "seccomp: SCMP_ACT_NOTIFY is refused at create" {
-	skip_if_runc "runc supports the notify listener"
+# --- SCMP_ACT_NOTIFY and linux.seccomp.listenerPath --------------------------
+# The agent is tests/helpers/seccomp-agent.c: it writes each
+# ContainerProcessState it receives to $T/agent/state.N and answers mkdir /
+# mkdirat with ETXTBSY, any other notified syscall with "continue".
+
+agent_binary() {
+	if [ -n "${SILO_SECCOMP_AGENT:-}" ]; then echo "$SILO_SECCOMP_AGENT"; return; fi
+	if [ -x "$REPO/build/tests/silo-seccomp-agent" ]; then echo "$REPO/build/tests/silo-seccomp-agent"; return; fi
+	_helper_binary silo-seccomp-agent "$REPO/tests/helpers/seccomp-agent.c"
+}
+
+start_agent() {
+	local bin
+	bin=$(agent_binary) || return 1
+	mkdir -p "$T/agent"
+	"$bin" "$T/agent.sock" "$T/agent" </dev/null >"$T/agent.log" 2>&1 3>&- 4>&- 5>&- &
+	BG_PIDS+=("$!")
+	wait_for "$T/agent.sock"
+}
+
+# notify_profile NAME...: the Docker profile with NAME... notified, the
+# agent's socket as listenerPath.
+notify_profile() {
+	local n
+	docker_profile || return 1
+	drop_names "$@"
+	for n in "$@"; do add_rule "{\"names\": [\"$n\"], \"action\": \"SCMP_ACT_NOTIFY\"}"; done
+	cfg --arg p "$T/agent.sock" '.linux.seccomp.listenerPath = $p |
+		.linux.seccomp.listenerMetadata = "ntf-meta"'
+}
+
+@test "seccomp notify: the agent gets the process state and the fd, the payload its answer" {
+	start_agent
+	notify_profile mkdir
+	args /sysc mkdir /ntf-dir
+	create_ctr
+	assert_status 0
+	# Sent during create, before the payload can run.
+	[ -s "$T/agent/state.1" ] || fail "no state received: $(cat "$T/agent.log")"
+	local pid st
+	pid=$(ctr_pid)
+	st=$T/agent/state.1
+	[ "$(jq -r .ociVersion "$st")" = "$(jq -r .ociVersion "$BUNDLE/config.json")" ] || fail "ociVersion: $(cat "$st")"
+	[ "$(jq -c .fds "$st")" = '["seccompFd"]' ] || fail "fds: $(cat "$st")"
+	[ "$(jq -r .pid "$st")" = "$pid" ] || fail "pid $pid: $(cat "$st")"
+	[ "$(jq -r .metadata "$st")" = ntf-meta ] || fail "metadata: $(cat "$st")"
+	[ "$(jq -r .state.id "$st")" = "$ID" ] || fail "state.id: $(cat "$st")"
+	[ "$(jq -r .state.pid "$st")" = "$pid" ] || fail "state.pid: $(cat "$st")"
+	[ "$(jq -r .state.bundle "$st")" = "$BUNDLE" ] || fail "state.bundle: $(cat "$st")"
+	srun silo start "$ID"
+	assert_status 0
+	wait_status stopped
+	[ "$(ctr_output)" = "err ETXTBSY" ] || fail "mkdir: $(ctr_output)"
+	[ ! -e "$ROOTFS/ntf-dir" ] || fail "the agent's answer was not applied"
+	grep -qx "83 $pid" "$T/agent/log" || fail "agent log: $(cat "$T/agent/log")"
+}
+
+@test "seccomp notify: run, with and without noNewPrivileges; continue runs the syscall" {
+	start_agent
+	notify_profile getpid mkdir
+	args /sysc getpid
+	run_ctr
+	assert_status 0
+	[ "$output" = "ok 1" ] || fail "getpid (continued): $output"
+	cfg '.process.noNewPrivileges = false'
+	args /sysc mkdir /ntf-dir
+	run_ctr
+	assert_status 0
+	[ "$output" = "err ETXTBSY" ] || fail "mkdir without no_new_privs: $output"
+	[ -s "$T/agent/state.2" ] || fail "second state missing"
+	grep -q "^39 " "$T/agent/log" || fail "getpid not seen: $(cat "$T/agent/log")"
+}
+
+@test "seccomp notify: exec'd processes send their fd too" {
+	start_agent
+	notify_profile mkdir
+	args /bin/sleep 1000
+	create_ctr
+	assert_status 0
+	srun silo start "$ID"
+	assert_status 0
+	wait_status running
+	srun silo exec "$ID" /sysc mkdir /ntf-exec
+	assert_status 0
+	[ "$output" = "err ETXTBSY" ] || fail "exec mkdir: $output"
+	local st=$T/agent/state.2
+	[ -s "$st" ] || fail "no state for the exec: $(ls "$T/agent")"
+	[ "$(jq -r .state.status "$st")" = running ] || fail "status: $(cat "$st")"
+	[ "$(jq -r .state.pid "$st")" = "$(ctr_pid)" ] || fail "state.pid: $(cat "$st")"
+	[ "$(jq -r .pid "$st")" != "$(ctr_pid)" ] || fail "pid is the init's: $(cat "$st")"
+	[ "$(jq -c .fds "$st")" = '["seccompFd"]' ] || fail "fds: $(cat "$st")"
+}
+
+@test "seccomp notify: SCMP_ACT_NOTIFY without listenerPath is refused at create" {
 	docker_profile
 	drop_names mkdir
-	cfg '.linux.seccomp.listenerPath = "/run/silo-test-seccomp.sock"'
 	add_rule '{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}'
 	srun silo create --bundle "$BUNDLE" "$ID"
-	assert_error "linux.seccomp: SCMP_ACT_NOTIFY is not supported yet"
+	assert_error "linux.seccomp.syscalls" "listenerPath"
+	[ ! -e "$STATE/$ID" ] || fail "state dir left after a failed create"
+}
+
+@test "seccomp notify: a listenerPath nobody listens on fails create, nothing left" {
+	notify_profile mkdir
+	srun silo create --bundle "$BUNDLE" "$ID"
+	assert_error "listenerPath" "$T/agent.sock"
+	[ ! -e "$STATE/$ID" ] || fail "state dir left after a failed create"
+}
+
+@test "seccomp notify: a listenerPath without NOTIFY rules is fine" {
+	docker_profile
+	cfg '.linux.seccomp.listenerPath = "/nonexistent/ntf.sock"'
+	args /sysc getpid
+	run_ctr
+	assert_status 0
+	[ "$output" = "ok 1" ] || fail "getpid: $output"
 }
 
 @test "seccomp: syscalls newer than the profile get ENOSYS, older unlisted ones EPERM" {
