@@ -9,7 +9,9 @@
  *   personality, LSM label -> cwd, identity (caps, user, no_new_privs)
  *   -> executable lookup -> fds -> READY -> wait for start -> startContainer
  *   hooks -> seccomp (last; before the identity change without no_new_privs)
- *   -> execve.
+ *   -> execve.  A profile with SCMP_ACT_NOTIFY loads before READY instead
+ *   (after the fds step with no_new_privs), while the sync socket still
+ *   reaches the parent: its notify fd goes to the listenerPath agent first.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -407,19 +409,23 @@ int payload_join_keyring(const char *id, struct silo_error *err)
  */
 static int load_seccomp(const struct payload *pl, struct silo_error *err)
 {
-	struct sync_msg *m;
+	struct sync_msg *m = NULL;
 	int lfd, r;
 
-	if (seccomp_install(pl->seccomp, &lfd, err) < 0)
+	/* Until the agent has the fd, only sendmsg and recvmsg (which a
+	 * profile may not notify) run under the filter: allocate first. */
+	if (seccomp_prog_has_listener(pl->seccomp))
+		m = xmalloc(sizeof(*m));
+	if (seccomp_install(pl->seccomp, &lfd, err) < 0) {
+		free(m);
 		return silo_error_ctx(err, "linux.seccomp");
+	}
 	if (lfd < 0)
 		return 0;
 	r = sync_send_fd(pl->sync_fd, SYNC_SECCOMP_FD, lfd, err);
+	if (r == 0)
+		r = sync_expect(pl->sync_fd, SYNC_SECCOMP_DONE, m, "the seccomp listener", err);
 	close(lfd);
-	if (r < 0)
-		return -1;
-	m = xmalloc(sizeof(*m));
-	r = sync_expect(pl->sync_fd, SYNC_SECCOMP_DONE, m, "the seccomp listener", err);
 	free(m);
 	return r;
 }

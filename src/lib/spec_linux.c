@@ -707,13 +707,24 @@ static int parse_seccomp(struct sj_ctx *c, json_t *linux, struct spec_linux *l)
 	if (OBJ_ARRAY(c, o, "syscalls", P, s->syscalls, s->n_syscalls, parse_syscall) < 0)
 		return -1;
 	/* The notify fd goes to the agent at listenerPath; without one the
-	 * notified syscalls would wait forever (runc refuses it too). */
-	for (size_t i = 0; i < s->n_syscalls && s->listener_path == NULL; i++)
-		if (s->syscalls[i].action == SECCOMP_ACTION_NOTIFY) {
-			char f[64];
-			snprintf(f, sizeof(f), "linux.seccomp.syscalls[%zu].action", i);
+	 * notified syscalls would wait forever (runc refuses it too).  The
+	 * runtime hands the fd over with sendmsg and waits for the parent's
+	 * ack with recvmsg under the filter, before any agent has it: those
+	 * cannot be notified (runc has the same rule for its write). */
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		const struct spec_seccomp_syscall *sc = &s->syscalls[i];
+		char f[64];
+
+		if (sc->action != SECCOMP_ACTION_NOTIFY)
+			continue;
+		snprintf(f, sizeof(f), "linux.seccomp.syscalls[%zu]", i);
+		if (s->listener_path == NULL)
 			return sj_fail(c, f, "SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath (the agent's socket)");
-		}
+		for (size_t j = 0; j < sc->n_names; j++)
+			if (strcmp(sc->names[j], "sendmsg") == 0 || strcmp(sc->names[j], "recvmsg") == 0)
+				return sj_fail(c, f, "SCMP_ACT_NOTIFY cannot be used for %s (the runtime "
+					       "hands the notify fd to the agent with it)", sc->names[j]);
+	}
 	return 0;
 }
 

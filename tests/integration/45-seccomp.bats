@@ -234,6 +234,14 @@ notify_profile() {
 	[ ! -e "$STATE/$ID" ] || fail "state dir left after a failed create"
 }
 
+@test "seccomp notify: NOTIFY on sendmsg (the fd handoff) is refused at create" {
+	skip_if_runc "runc refuses write, not sendmsg"
+	notify_profile sendmsg
+	srun silo create --bundle "$BUNDLE" "$ID"
+	assert_error "linux.seccomp.syscalls" "sendmsg"
+	[ ! -e "$STATE/$ID" ] || fail "state dir left after a failed create"
+}
+
 @test "seccomp notify: a listenerPath nobody listens on fails create, nothing left" {
 	notify_profile mkdir
 	srun silo create --bundle "$BUNDLE" "$ID"

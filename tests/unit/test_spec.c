@@ -1062,6 +1062,14 @@ static void test_err_seccomp(void **state)
 		     "linux/seccomp", "{\"defaultAction\": \"SCMP_ACT_FOO\"}");
 	EXPECT_ERROR("config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action",
 		     "linux/seccomp", "{\"defaultAction\": \"SCMP_ACT_NOTIFY\"}");
+	EXPECT_ERROR("config.json: linux.seccomp.syscalls[1]: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath (the agent's socket)",
+		     "linux/seccomp", "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+		     "{\"names\": [\"chmod\"], \"action\": \"SCMP_ACT_LOG\"},"
+		     "{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}");
+	EXPECT_ERROR("config.json: linux.seccomp.syscalls[0]: SCMP_ACT_NOTIFY cannot be used for recvmsg "
+		     "(the runtime hands the notify fd to the agent with it)",
+		     "linux/seccomp", "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/a.sock\","
+		     " \"syscalls\": [{\"names\": [\"mkdir\", \"recvmsg\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}");
 	EXPECT_ERROR("config.json: linux.seccomp.defaultErrnoRet: only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE",
 		     "linux/seccomp", "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"defaultErrnoRet\": 1}");
 	EXPECT_ERROR("config.json: linux.seccomp.architectures[1]: unknown architecture \"SCMP_ARCH_Z80\"",
