@@ -273,11 +273,12 @@ unknown:
  * Flags, decided like runc: TSYNC is accepted and has no effect (the init is
  * single-threaded when it installs the filter); LOG must be supported by the
  * kernel or the profile is refused; SPEC_ALLOW is set, and dropped at install
- * by a kernel without it (crun's retry).  WAIT_KILLABLE_RECV only changes how
- * a notify listener's target waits; it is accepted and ignored (the payload
- * then waits interruptibly, the kernel's default).  A profile with an
- * SCMP_ACT_NOTIFY rule gets NEW_LISTENER: loading it returns the notify fd
- * that the runtime hands to linux.seccomp.listenerPath.  No flags at all means SPEC_ALLOW, as crun: the
+ * by a kernel without it (crun's retry).  A profile with an SCMP_ACT_NOTIFY
+ * rule gets NEW_LISTENER: loading it returns the notify fd that the runtime
+ * hands to linux.seccomp.listenerPath.  WAIT_KILLABLE_RECV (a notified task
+ * waits killably once the agent received its notification) is passed on with
+ * NOTIFY rules, when the kernel has it (else refused, as LOG); without any
+ * it has nothing to act on and the kernel rejects it, so it is ignored.  No flags at all means SPEC_ALLOW, as crun: the
  * speculative-store-bypass mitigation seccomp would force otherwise slows
  * every process of the container and is not part of what a profile asks.
  */
@@ -289,12 +290,24 @@ static bool kernel_has_flag(unsigned flag)
 
 static int filter_flags(const struct spec_seccomp *s, unsigned *out, struct silo_error *err)
 {
+	bool notify = false;
+
+	for (size_t i = 0; i < s->n_syscalls; i++)
+		notify = notify || s->syscalls[i].action == SECCOMP_ACTION_NOTIFY;
 	*out = s->n_flags == 0 ? SECCOMP_FILTER_FLAG_SPEC_ALLOW : 0;
+	if (notify)
+		*out |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
 	for (size_t i = 0; i < s->n_flags; i++) {
 		const char *f = s->flags[i];
 
-		if (strcmp(f, "SECCOMP_FILTER_FLAG_TSYNC") == 0 ||
-		    strcmp(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0) {
+		if (strcmp(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0 && notify) {
+			if (!kernel_has_flag(SECCOMP_FILTER_FLAG_NEW_LISTENER |
+					     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV))
+				return silo_error(err, 0, "linux.seccomp.flags[%zu]: %s is not supported by the kernel",
+						  i, f);
+			*out |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+		} else if (strcmp(f, "SECCOMP_FILTER_FLAG_TSYNC") == 0 ||
+			   strcmp(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0) {
 			silo_debug("seccomp: flag %s has no effect here, ignored", f);
 		} else if (strcmp(f, "SECCOMP_FILTER_FLAG_LOG") == 0) {
 			if (!kernel_has_flag(SECCOMP_FILTER_FLAG_LOG))
@@ -307,11 +320,6 @@ static int filter_flags(const struct spec_seccomp *s, unsigned *out, struct silo
 			return silo_error(err, 0, "linux.seccomp.flags[%zu]: unknown flag \"%s\"", i, f);
 		}
 	}
-	for (size_t i = 0; i < s->n_syscalls; i++)
-		if (s->syscalls[i].action == SECCOMP_ACTION_NOTIFY) {
-			*out |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-			break;
-		}
 	return 0;
 }
 
@@ -690,7 +698,7 @@ static int compile(const struct spec_seccomp *s, struct seccomp_prog **out, stru
 #define CACHE_SUFFIX ".bpf"
 #define CACHE_NAME_LEN (2 * SILO_SHA256_LEN + sizeof(CACHE_SUFFIX) - 1)
 #define CACHE_KNOWN_FLAGS (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW | \
-			   SECCOMP_FILTER_FLAG_NEW_LISTENER)
+			   SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
 
 struct cache_head {
 	char magic[8];

@@ -196,7 +196,9 @@ notify_profile() {
 	run_ctr
 	assert_status 0
 	[ "$output" = "ok 1" ] || fail "getpid (continued): $output"
-	cfg '.process.noNewPrivileges = false'
+	# Without no_new_privs the filter loads before the capabilities go;
+	# WAIT_KILLABLE_RECV is passed on with a listener.
+	cfg '.process.noNewPrivileges = false | .linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]'
 	args /sysc mkdir /ntf-dir
 	run_ctr
 	assert_status 0

@@ -266,6 +266,13 @@ static void test_notify_listener_flag(void **state)
 		       "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\"}]}", NULL);
 	assert_false(seccomp_prog_has_listener(p));
 	seccomp_prog_free(p);
+	/* WAIT_KILLABLE_RECV goes with a listener (kernel >= 5.19). */
+	p = prepare_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/l.sock\","
+		       "\"flags\":[\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"],"
+		       "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}", NULL);
+	assert_int_equal(seccomp_prog_flags(p),
+			 SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+	seccomp_prog_free(p);
 }
 
 static void test_errno_out_of_range(void **state)
