@@ -249,7 +249,10 @@ static int make_cgroup(struct created *c, const struct silo_create_opts *o, stru
 	if (cgroup_create(c->spec->linux.cgroups_path, o->id, c->spec->linux.resources, &c->cg, err) < 0)
 		return -1;
 	c->st.cgroup_json = cgroup_to_json(c->cg);
-	return 0;
+	/* Record the cgroup at once (pid 0, "stopped" until record_state):
+	 * a create killed before record_state then leaves a state.json from
+	 * which `delete --force` finds and removes the cgroup. */
+	return state_write(c->dir_fd, &c->st, err);
 }
 
 /* SYNC_CGROUP_PATHS: the container's cgroup directories, which the init
