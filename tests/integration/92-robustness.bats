@@ -236,3 +236,64 @@ write_block_hook() {
 	# The runtime's stdio, the host's /dev/null, was not chowned to the user.
 	[ "$(stat -c '%u:%g %a %t:%T' /dev/null)" = "$before_null" ] || fail "the host /dev/null changed: $(stat -c '%u:%g %a %t:%T' /dev/null)"
 }
+
+sysc_binary() {
+	if [ -n "${SILO_SYSC:-}" ]; then echo "$SILO_SYSC"; return; fi
+	if [ -x "$REPO/build/tests/silo-sysc" ]; then echo "$REPO/build/tests/silo-sysc"; return; fi
+	_helper_binary silo-sysc "$REPO/tests/helpers/sysc.c" -static
+}
+
+@test "CVE-2016-9962 class (plan 13, exec): a process joining through exec is not dumpable before its execve" {
+	skip_if_runc "runc 1.1.5 has no --ignore-paused"
+	[ "$(uname -m)" = x86_64 ] || skip "raw ptrace number for x86_64 only"
+	# A runs and is paused; an exec --ignore-paused into it joins A's
+	# namespaces and cgroup and stays frozen there just before its execve:
+	# a fixed point at which to look at it, not a race.
+	args /probe sleep 100
+	create_ctr --id "$ID-a"
+	assert_status 0
+	srun silo start "$ID-a"
+	assert_status 0
+	pid_a=$(ctr_pid "$ID-a")
+	srun silo pause "$ID-a"
+	assert_status 0
+	srun silo exec -d --ignore-paused --pid-file "$T/exec.pid" "$ID-a" /probe true
+	assert_status 0
+	epid=$(cat "$T/exec.pid")
+	# Still the runtime's forked child, not yet the payload.
+	[ "$(cat "/proc/$epid/comm")" = silo-oci ] || fail "the exec process is not waiting before execve: $(cat "/proc/$epid/comm")"
+	want=$(stat -L -c '%d:%i' "/proc/$epid/exe")
+	# C, in A's pid namespace with the same capabilities and uid, looks at
+	# every process it sees: the waiting one's exe, fds and memory stay shut
+	# and PTRACE_ATTACH (16, raw syscall 101 on x86_64) is refused.
+	cfg --arg p "/proc/$pid_a/ns/pid" --arg cg "$ID-c" '.linux.cgroupsPath = $cg
+		| .linux.namespaces |= map(if .type == "pid" then .path = $p else . end)'
+	# The control: A's own payload (pid 1 there, dumpable) does attach, so
+	# a refusal below is the dumpable flag's doing, not a missing capability.
+	args /bin/sh -c 'echo "control $(/sysc 101 16 1 0 0)"; for p in /proc/[0-9]*; do
+			[ "$p" = /proc/$$ ] && continue
+			[ "$(cat $p/comm 2>/dev/null)" = silo-oci ] || continue
+			stat -L -c "exe %d:%i $p" $p/exe 2>/dev/null
+			for f in $p/fd/*; do readlink $f >/dev/null 2>&1 && echo "fd readable $f"; done
+			head -c1 $p/mem >/dev/null 2>&1 && echo "mem readable $p"
+			echo "ptrace $p $(/sysc 101 16 ${p#/proc/} 0 0)"
+		done'
+	cp "$(sysc_binary)" "$ROOTFS/sysc"
+	create_ctr --id "$ID-c"
+	assert_status 0
+	srun silo start "$ID-c"
+	assert_status 0
+	wait_status stopped "$ID-c"
+	out=$(ctr_output "$ID-c")
+	echo "# C saw: $out" >&2
+	grep -q "^control ok 0$" <<<"$out" || fail "the control attach to A's payload failed: $out"
+	grep -q "^ptrace /proc/[0-9]* err EPERM$" <<<"$out" || fail "C did not see the exec process or PTRACE_ATTACH was not refused: $out"
+	! grep -q "^ptrace .* ok" <<<"$out" || fail "PTRACE_ATTACH succeeded: $out"
+	! grep -q "exe $want " <<<"$out" || fail "the runtime's binary was reachable: $out"
+	! grep -q "readable" <<<"$out" || fail "$(grep readable <<<"$out")"
+	# Released, it runs its payload normally.
+	srun silo resume "$ID-a"
+	assert_status 0
+	for i in $(seq 100); do [ "$(cat "/proc/$epid/comm" 2>/dev/null)" != silo-oci ] && break; sleep 0.1; done
+	[ "$(cat "/proc/$epid/comm" 2>/dev/null)" != silo-oci ] || fail "the exec process never ran its payload"
+}
