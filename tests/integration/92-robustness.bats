@@ -101,6 +101,8 @@ runtime_bg() { # OUT-PREFIX ARGS...
 	[ ${#others[@]} -eq 0 ] || fail "unexpected results: ${others[*]}"
 	[ "$ok" -eq 1 ] || fail "$ok creates succeeded, not exactly one"
 	[ "$exists" -eq 19 ] || fail "$exists creates said the container exists, not 19"
+	# (the winner's state.json exists before race.done: it read at least once)
+	[ "$(cut -d' ' -f1 "$T/race.reader")" -gt 0 ] || fail "the reader never read state.json"
 	[ ! -e "$T/race.bad" ] || fail "state.json did not parse while they raced: $(cat "$T/race.bad")"
 	# The winner's container is whole: created, its init alive, it starts.
 	[ "$(state_field status)" = created ] || fail "status after the race: $(state_field status)"
