@@ -38,29 +38,7 @@ int img_write_atomic(int dirfd, const char *name, const void *data, size_t len,
 int img_write_file(int dirfd, const char *name, const void *data, size_t len, bool sync,
 		   struct silo_error *err)
 {
-	char tmp[256];
-	static unsigned counter;
-	int fd;
-
-	snprintf(tmp, sizeof(tmp), ".%.200s.%d.%u.tmp", name, (int)getpid(), counter++);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return silo_error(err, errno, "create %s", tmp);
-	if (write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
-		int e = errno;
-		close(fd);
-		unlinkat(dirfd, tmp, 0);
-		return silo_error(err, e, "write %s", tmp);
-	}
-	close(fd);
-	if (renameat(dirfd, tmp, dirfd, name) < 0) {
-		int e = errno;
-		unlinkat(dirfd, tmp, 0);
-		return silo_error(err, e, "rename %s to %s", tmp, name);
-	}
-	if (sync)
-		fsync(dirfd);
-	return 0;
+	return write_file_atomic_sync(dirfd, name, data, len, 0644, sync, err);
 }
 
 static int rm_rf_fd(int dfd)

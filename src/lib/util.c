@@ -228,14 +228,22 @@ int write_file_at(int dirfd, const char *path, const char *data, size_t len, int
 int write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
 		      struct silo_error *err)
 {
+	return write_file_atomic_sync(dirfd, name, data, len, mode, false, err);
+}
+
+int write_file_atomic_sync(int dirfd, const char *name, const void *data, size_t len,
+			   mode_t mode, bool sync, struct silo_error *err)
+{
+	static unsigned counter; /* distinct temp names for threads of one process */
 	char tmp[PATH_MAX];
 	int fd;
 
-	snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", name, (int)getpid());
+	snprintf(tmp, sizeof(tmp), ".%.200s.%d.%u.tmp", name, (int)getpid(),
+		 __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return silo_error(err, errno, "create %s", tmp);
-	if (write_all(fd, data, len) < 0) {
+	if (write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
 		int e = errno;
 		close(fd);
 		unlinkat(dirfd, tmp, 0);
@@ -247,6 +255,8 @@ int write_file_atomic(int dirfd, const char *name, const char *data, size_t len,
 		unlinkat(dirfd, tmp, 0);
 		return silo_error(err, e, "rename %s to %s", tmp, name);
 	}
+	if (sync)
+		fsync(dirfd);
 	return 0;
 }
 

@@ -76,6 +76,10 @@ int write_file_at(int dirfd, const char *path, const char *data, size_t len, int
 /* Create or replace dirfd/name atomically: temp file in dirfd, then rename. */
 int write_file_atomic(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
 		      struct silo_error *err);
+/* The same, with the file and then the directory fsynced when `sync` (store
+ * data that must survive a crash once it is named). */
+int write_file_atomic_sync(int dirfd, const char *name, const void *data, size_t len,
+			   mode_t mode, bool sync, struct silo_error *err);
 
 /* Write/read the whole buffer, retrying on EINTR and short transfers. */
 ssize_t write_all(int fd, const void *buf, size_t len);
