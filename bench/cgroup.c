@@ -7,7 +7,7 @@
  *   cgbench [-n N] [-c MS] [-r RESOURCES-JSON] [-q]
  *
  * Per iteration, as `create`/`delete` do it:
- *   create   cgroup_create(): the directories in every hierarchy, the
+ *   create   cgroup_plan() + cgroup_make(): the directories in every hierarchy, the
  *            controllers (v2) or cpusets (v1), linux.resources incl. the
  *            device rules (v1 files, v2 eBPF program)
  *   join     v1: fork + cgroup_attach() (one cgroup.procs write per
@@ -119,6 +119,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		char name[64];
 		struct cgroup *cg = NULL;
+		bool changed;
 		int pfd[2];
 		double t0, t1, t2, t3, t4, t5;
 		pid_t pid;
@@ -129,7 +130,8 @@ int main(int argc, char **argv)
 		if (pipe2(pfd, O_CLOEXEC) < 0)
 			die("pipe", NULL);
 		t0 = now_us();
-		if (cgroup_create(name, NULL, res, &cg, &err) < 0)
+		if (cgroup_plan(name, NULL, &cg, &err) < 0 ||
+		    cgroup_make(cg, res, &changed, &err) < 0)
 			die("create", &err);
 		t1 = now_us();
 		pid = spawn(pfd[0], pfd[1], mode == CGROUP_MODE_V2 ? cgroup_clone_fd(cg) : -1);

@@ -645,9 +645,32 @@ static void remove_created_quiet(struct cgroup *cg)
 	}
 }
 
-int cgroup_create(const char *cgroups_path, const char *id,
-		  const struct spec_resources *resources, struct cgroup **out,
-		  struct silo_error *err)
+/* The top-most directory mkdir_p(dir) would make, or NULL when dir exists. */
+static char *plan_created(const char *dir, size_t mount_len)
+{
+	char *p, *top;
+
+	if (access(dir, F_OK) == 0)
+		return NULL;
+	p = xstrdup(dir);
+	top = xstrdup(dir);
+	for (;;) {
+		char *slash = strrchr(p, '/');
+
+		if (slash == NULL || (size_t)(slash - p) <= mount_len)
+			break;
+		*slash = '\0';
+		if (access(p, F_OK) == 0)
+			break;
+		free(top);
+		top = xstrdup(p);
+	}
+	free(p);
+	return top;
+}
+
+int cgroup_plan(const char *cgroups_path, const char *id, struct cgroup **out,
+		struct silo_error *err)
 {
 	const struct cg_layout *l = get_layout(err);
 	struct cgroup *cg;
@@ -664,22 +687,48 @@ int cgroup_create(const char *cgroups_path, const char *id,
 		h->name = xstrdup(m->name);
 		h->mount = xstrdup(m->mount);
 		h->flags = m->flags;
-		if (rel == NULL)
-			goto fail;
+		if (rel == NULL) {
+			cgroup_free(cg);
+			return -1;
+		}
 		h->dir = strcmp(rel, "/") == 0 ? xstrdup(m->mount) : xasprintf("%s%s", m->mount, rel);
-		if (mkdir_p(h->dir, strlen(m->mount), &h->created, err) < 0)
+		h->created = plan_created(h->dir, strlen(m->mount));
+	}
+	build_paths(cg);
+	*out = cg;
+	return 0;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+int cgroup_make(struct cgroup *cg, const struct spec_resources *resources, bool *changed,
+		struct silo_error *err)
+{
+	*changed = false;
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		cleanup_free char *planned = h->created;
+
+		h->created = NULL;
+		if (mkdir_p(h->dir, strlen(h->mount), &h->created, err) < 0)
 			goto fail;
+		if (!same_str(planned, h->created))
+			*changed = true;
 	}
 	if (check_existing(cg, err) < 0 || cg->ops->prepare(cg, err) < 0)
 		goto fail;
 	if (cg->ops->apply(cg, resources, true, err) < 0)
 		goto fail;
-	build_paths(cg);
-	*out = cg;
 	return 0;
 fail:
 	remove_created_quiet(cg);
-	cgroup_free(cg);
+	for (size_t i = 0; i < cg->n; i++) {
+		free(cg->h[i].created);
+		cg->h[i].created = NULL;
+	}
 	return -1;
 }
 

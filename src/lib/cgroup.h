@@ -11,11 +11,15 @@
  *   - NULL/empty: "<caller's cgroup>/<id>".
  * ".." components are refused.
  *
- * Lifecycle: cgroup_create() makes the directories (refusing a cgroup that
- * already holds processes), cgroup_attach() moves a pid in (or, on v2,
+ * Lifecycle: cgroup_plan() names the directories and which of them create
+ * will make, touching nothing, so that the caller can record them before
+ * they exist (a runtime killed in between leaves nothing that `delete`
+ * cannot find); cgroup_make() makes them (refusing a cgroup that already
+ * holds processes), cgroup_attach() moves a pid in (or, on v2,
  * cgroup_clone_fd() gives a dirfd for clone3 CLONE_INTO_CGROUP), and
  * cgroup_destroy() kills what is left and removes every directory that
- * cgroup_create() made.  cgroup_to_json()/cgroup_from_json() carry a cgroup
+ * cgroup_make() made (or, from a plan, would have made: missing ones are
+ * fine).  cgroup_to_json()/cgroup_from_json() carry a cgroup
  * across processes through the container's state file.
  */
 #ifndef SILO_CGROUP_H
@@ -37,10 +41,16 @@ struct cgroup;                 /* opaque */
 /* Detect the host layout (cached). */
 int cgroup_mode(struct silo_error *err);
 
-/* Create the container's cgroup.  `resources` may be NULL. */
-int cgroup_create(const char *cgroups_path, const char *id,
-		  const struct spec_resources *resources, struct cgroup **out,
-		  struct silo_error *err);
+/* Plan the container's cgroup: no directory is made. */
+int cgroup_plan(const char *cgroups_path, const char *id, struct cgroup **out,
+		struct silo_error *err);
+
+/* Make the planned directories and apply `resources` (may be NULL).
+ * *changed: what was made differs from the plan (a race with another
+ * process), so a recorded plan must be written again.  On failure, what was
+ * made is removed and cg records nothing as made. */
+int cgroup_make(struct cgroup *cg, const struct spec_resources *resources, bool *changed,
+		struct silo_error *err);
 
 /* v2 only: an O_PATH|O_DIRECTORY fd of the leaf, for CLONE_INTO_CGROUP; -1 on v1. */
 int cgroup_clone_fd(struct cgroup *cg);
@@ -74,11 +84,11 @@ int cgroup_from_json(const char *json, struct cgroup **out, struct silo_error *e
 void cgroup_free(struct cgroup *cg);
 
 /* ---- additions by the cgroup owner (issue 2) ----
- * cgroup_create() already applies `resources` (before any process joins,
+ * cgroup_make() already applies `resources` (before any process joins,
  * and it always installs the device rules: deny all, the config's rules,
  * then the default set null/zero/full/random/urandom/tty/console/ptmx/pts;
  * v1 through devices.allow/deny, v2 through an eBPF device program).  cgroup_apply() is for `update`; calling it right after
- * cgroup_create() only repeats the writes.
+ * cgroup_make() only repeats the writes.
  *
  * controllers[i] of cgroup_paths() is the directory name of the hierarchy
  * under the host's /sys/fs/cgroup ("cpu,cpuacct", "memory", "systemd",

@@ -61,7 +61,7 @@ struct cg_hier {
 	char *name;
 	char *mount;           /* the hierarchy's mount point */
 	char *dir;             /* absolute: "/sys/fs/cgroup/memory/a/b" */
-	char *created;         /* top-most directory cgroup_create made (dir or an
+	char *created;         /* top-most directory cgroup_make made (dir or an
 				  ancestor), NULL when dir pre-existed */
 	unsigned flags;
 };
@@ -92,7 +92,7 @@ struct cgroup_ops {
 	/* Freeze (and wait until frozen, bounded) or thaw. */
 	int (*freeze)(struct cgroup *cg, bool on, struct silo_error *err);
 	int (*kill)(struct cgroup *cg, int signo, struct silo_error *err);
-	/* linux.resources; r may be NULL.  `creating`: called by cgroup_create,
+	/* linux.resources; r may be NULL.  `creating`: called by cgroup_make,
 	 * where both drivers always install the device rules (deny all, the
 	 * config's rules, then the default set; v2 as an eBPF program), as runc
 	 * does; an update touches the devices only when the config lists rules. */

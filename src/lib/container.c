@@ -246,12 +246,25 @@ pid_t container_clone(unsigned long flags, int cgroup_fd, bool *into_cgroup)
 
 static int make_cgroup(struct created *c, const struct silo_create_opts *o, struct silo_error *err)
 {
-	if (cgroup_create(c->spec->linux.cgroups_path, o->id, c->spec->linux.resources, &c->cg, err) < 0)
+	struct cgroup *cg;
+	bool changed;
+
+	if (cgroup_plan(c->spec->linux.cgroups_path, o->id, &cg, err) < 0)
 		return -1;
-	c->st.cgroup_json = cgroup_to_json(c->cg);
-	/* Record the cgroup at once (pid 0, "stopped" until record_state):
-	 * a create killed before record_state then leaves a state.json from
-	 * which `delete --force` finds and removes the cgroup. */
+	/* Record the cgroup before it exists (pid 0, "stopped" until
+	 * record_state): a create killed at any point after this leaves a
+	 * state.json from which `delete --force` finds and removes it. */
+	c->st.cgroup_json = cgroup_to_json(cg);
+	if (state_write(c->dir_fd, &c->st, err) < 0 ||
+	    cgroup_make(cg, c->spec->linux.resources, &changed, err) < 0) {
+		cgroup_free(cg);
+		return -1;
+	}
+	c->cg = cg;
+	if (!changed)
+		return 0;
+	free(c->st.cgroup_json);
+	c->st.cgroup_json = cgroup_to_json(cg);
 	return state_write(c->dir_fd, &c->st, err);
 }
 
