@@ -196,10 +196,38 @@ static void set_raw(json_t *o, const char *key, const char *raw)
 		json_object_set_new(o, key, v);
 }
 
+/* The JSON-valued fields are kept as text that jansson dumped (from the
+ * spec, the cgroup manager or an earlier state file), so they are spliced
+ * into the object's text as they are: parsing them back only to dump them
+ * again was half of the parent's user-space instructions in a `run`. */
+static void append_raw(char **text, size_t *len, const char *key, const char *raw)
+{
+	size_t klen, rlen;
+
+	if (raw == NULL || raw[0] == '\0')
+		return;
+	klen = strlen(key);
+	rlen = strlen(raw);
+	*text = xrealloc(*text, *len + klen + rlen + 6);
+	/* overwrite the closing brace: ,"key":raw} */
+	*len -= 1;
+	(*text)[(*len)++] = ',';
+	(*text)[(*len)++] = '"';
+	memcpy(*text + *len, key, klen);
+	*len += klen;
+	(*text)[(*len)++] = '"';
+	(*text)[(*len)++] = ':';
+	memcpy(*text + *len, raw, rlen);
+	*len += rlen;
+	(*text)[(*len)++] = '}';
+	(*text)[*len] = '\0';
+}
+
 int state_write(int dir_fd, const struct silo_state *s, struct silo_error *err)
 {
 	json_t *o = json_object();
 	cleanup_free char *text = NULL;
+	size_t len;
 
 	set_str(o, "id", s->id);
 	set_str(o, "ociVersion", s->oci_version);
@@ -213,15 +241,16 @@ int state_write(int dir_fd, const struct silo_state *s, struct silo_error *err)
 	set_str(o, "owner", s->owner);
 	json_object_set_new(o, "ownerUid", json_integer(s->owner_uid));
 	json_object_set_new(o, "ownPidns", json_boolean(s->own_pidns));
-	set_raw(o, "annotations", s->annotations_json);
-	set_raw(o, "hooks", s->hooks_json);
-	set_raw(o, "cgroup", s->cgroup_json);
-	set_raw(o, "resources", s->resources_json);
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (text == NULL)
 		return silo_error(err, ENOMEM, "encode state");
-	return write_file_atomic(dir_fd, "state.json", text, strlen(text), 0600, err);
+	len = strlen(text);
+	append_raw(&text, &len, "annotations", s->annotations_json);
+	append_raw(&text, &len, "hooks", s->hooks_json);
+	append_raw(&text, &len, "cgroup", s->cgroup_json);
+	append_raw(&text, &len, "resources", s->resources_json);
+	return write_file_atomic(dir_fd, "state.json", text, len, 0600, err);
 }
 
 static char *get_str(json_t *o, const char *key)
