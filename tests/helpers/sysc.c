@@ -5,14 +5,19 @@
  * containers, linked statically like the probe.
  *
  *   sysc NAME|NUMBER [ARG...]
+ *   sysc thread
  *
  * Prints "ok <return value>" or "err <ENAME>" and exits 0; 2 on a usage
  * error.  An ARG that parses as a number (strtoull, base 0) is passed as
  * that number, anything else as a pointer to the string.  Raw syscall(2)
  * on purpose: libc wrappers may fall back to or substitute other syscalls
  * (mkdir → mkdirat, clone3 → clone) and hide what the filter did.
+ * `sysc thread` is the opposite: it goes through glibc on purpose, creating
+ * and joining one thread with pthread_create (glibc ≥ 2.34 tries clone3 and
+ * falls back to clone on ENOSYS); prints "ok thread" or "err ENAME".
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +32,7 @@ static const struct {
 	{ "mkdirat", SYS_mkdirat },     { "chmod", SYS_chmod },
 	{ "fchmodat", SYS_fchmodat },   { "personality", SYS_personality },
 	{ "unshare", SYS_unshare },     { "getcwd", SYS_getcwd },
+	{ "socket", SYS_socket },       { "clone", SYS_clone },
 #ifdef SYS_clone3
 	{ "clone3", SYS_clone3 },
 #endif
@@ -45,8 +51,42 @@ static const struct {
 	{ EPERM, "EPERM" },   { ENOENT, "ENOENT" }, { ENXIO, "ENXIO" },   { EBADF, "EBADF" },
 	{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EEXIST, "EEXIST" }, { EINVAL, "EINVAL" },
 	{ ENOSYS, "ENOSYS" }, { EROFS, "EROFS" },   { E2BIG, "E2BIG" },   { ENOTDIR, "ENOTDIR" },
-	{ ETXTBSY, "ETXTBSY" },
+	{ ETXTBSY, "ETXTBSY" }, { EAFNOSUPPORT, "EAFNOSUPPORT" }, { EPROTONOSUPPORT, "EPROTONOSUPPORT" },
+	{ ESOCKTNOSUPPORT, "ESOCKTNOSUPPORT" }, { EAGAIN, "EAGAIN" },
 };
+
+static void print_err(int e)
+{
+	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+		if (errnos[i].num == e) {
+			printf("err %s\n", errnos[i].name);
+			return;
+		}
+	printf("err %d\n", e);
+}
+
+static void *thread_main(void *arg)
+{
+	return arg;
+}
+
+static int thread(void)
+{
+	static int token;
+	pthread_t t;
+	void *ret = NULL;
+	int e = pthread_create(&t, NULL, thread_main, &token);
+
+	if (e == 0)
+		e = pthread_join(t, &ret);
+	if (e == 0 && ret != &token)
+		e = EINVAL;
+	if (e != 0)
+		print_err(e);
+	else
+		printf("ok thread\n");
+	return 0;
+}
 
 static long syscall_number(const char *s)
 {
@@ -65,8 +105,10 @@ int main(int argc, char **argv)
 {
 	long a[6] = { 0 }, nr, r;
 
+	if (argc == 2 && strcmp(argv[1], "thread") == 0)
+		return thread();
 	if (argc < 2 || argc > 8 || (nr = syscall_number(argv[1])) < 0) {
-		fprintf(stderr, "usage: sysc NAME|NUMBER [ARG...] (at most 6 args)\n");
+		fprintf(stderr, "usage: sysc NAME|NUMBER [ARG...] (at most 6 args) | sysc thread\n");
 		return 2;
 	}
 	for (int i = 2; i < argc; i++) {
@@ -80,11 +122,6 @@ int main(int argc, char **argv)
 		printf("ok %ld\n", r);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
-		if (errnos[i].num == errno) {
-			printf("err %s\n", errnos[i].name);
-			return 0;
-		}
-	printf("err %d\n", errno);
+	print_err(errno);
 	return 0;
 }

@@ -363,3 +363,165 @@ notify_profile() {
 	assert_status 0
 	[ "$(ls "$(cache_dir)" | wc -l)" = 2 ] || fail "cache files: $(ls "$(cache_dir)")"
 }
+
+# --- plan 18: the Docker and Podman default profiles ------------------------
+# Both flattened for x86_64 as the front ends hand them to a runtime:
+# fixtures/seccomp-docker.json (Docker: EPERM default, clone3 → ENOSYS,
+# clone without namespace flags, socket without AF_ALG/AF_VSOCK) and
+# fixtures/seccomp-podman.json (made by fixtures/seccomp-podman.jq from
+# Debian 12's containers-common: ENOSYS default, clone3, unshare and every
+# socket family allowed, NETLINK_AUDIT → EINVAL without CAP_AUDIT_WRITE).
+# Each expectation below is what that fixture says; the checks that a
+# profile lets a call through compare with the same call made unfiltered.
+
+# use_profile docker|podman: /sysc in the rootfs, the profile in config.json.
+use_profile() {
+	local sysc
+	sysc=$(sysc_binary) || return 1
+	cp "$sysc" "$ROOTFS/sysc"
+	[ -f "$FIXTURES/seccomp-$1.json" ] || fail "no fixture seccomp-$1.json"
+	cfg --slurpfile p "$FIXTURES/seccomp-$1.json" '.linux.seccomp = $p[0]'
+}
+
+# The i386 program: from the meson build, else assembled here, else nothing.
+i386_binary() {
+	if [ -x "$REPO/build/tests/silo-i386-hello" ]; then echo "$REPO/build/tests/silo-i386-hello"; return; fi
+	local out=$BATS_RUN_TMPDIR/silo-i386-hello
+	if [ ! -x "$out" ]; then
+		as --32 -o "$out.o" "$REPO/tests/helpers/i386-hello.s" 2>/dev/null &&
+			ld -m elf_i386 -o "$out.tmp" "$out.o" 2>/dev/null && mv "$out.tmp" "$out" || return 1
+	fi
+	echo "$out"
+}
+
+# "ok N" → "ok": a syscall's answer without the fd number.
+norm() { sed 's/^ok .*/ok/'; }
+
+# What the kernel answers this call with no filter (the test's own process).
+unfiltered() { "$(sysc_binary)" "$@" | norm; }
+
+profile_runs_busybox() {
+	use_profile "$1"
+	args /bin/sh -c 'echo hello; ls / >/dev/null && cat /etc/hostname; x=$(echo sub); echo $x; sleep 0.1 &
+		wait; echo end'
+	run_ctr
+	assert_status 0
+	[ "$output" = "$(printf 'hello\nsilo\nsub\nend')" ] || fail "output: $output"
+}
+
+# (the docker profile: "busybox sh runs under the docker profile" above)
+@test "seccomp plan 18: busybox sh runs under the podman profile" {
+	profile_runs_busybox podman
+}
+
+@test "seccomp plan 18: docker profile: clone3 gets ENOSYS, a glibc thread still starts (clone fallback)" {
+	use_profile docker
+	jq -e '.syscalls[] | select(.names | index("clone3")) | select(.action == "SCMP_ACT_ERRNO" and .errnoRet == 38)' \
+		"$FIXTURES/seccomp-docker.json" >/dev/null || fail "the fixture no longer maps clone3 to ENOSYS"
+	args /bin/sh -c '/sysc clone3; /sysc thread'
+	run_ctr
+	assert_status 0
+	[ "${lines[0]}" = "err ENOSYS" ] || fail "clone3: ${lines[0]}"
+	[ "${lines[1]}" = "ok thread" ] || fail "pthread_create: ${lines[1]}"
+}
+
+@test "seccomp plan 18: podman profile: clone3 reaches the kernel, a glibc thread starts" {
+	use_profile podman
+	# clone3(NULL, 0): the kernel's answer is EINVAL (size too small); a
+	# filter that caught it would say ENOSYS (the default) or EPERM.
+	[ "$(unfiltered clone3)" = "err EINVAL" ] || skip "this kernel answers clone3(NULL, 0) with $(unfiltered clone3)"
+	args /bin/sh -c '/sysc clone3; /sysc thread'
+	run_ctr
+	assert_status 0
+	[ "${lines[0]}" = "err EINVAL" ] || fail "clone3: ${lines[0]}"
+	[ "${lines[1]}" = "ok thread" ] || fail "pthread_create: ${lines[1]}"
+}
+
+@test "seccomp plan 18: unshare(CLONE_NEWUSER) is denied by docker's profile, podman's leaves it to the kernel" {
+	use_profile docker
+	args /bin/sh -c '/sysc unshare 0x10000000; /sysc clone 0x10000011 0 0 0 0'
+	run_ctr
+	assert_status 0
+	# unshare is not listed (EPERM default); clone with CLONE_NEWUSER fails
+	# the MASKED_EQ condition (EPERM)
+	[ "${lines[0]}" = "err EPERM" ] || fail "docker unshare(CLONE_NEWUSER): ${lines[0]}"
+	[ "${lines[1]}" = "err EPERM" ] || fail "docker clone(CLONE_NEWUSER|SIGCHLD): ${lines[1]}"
+
+	use_profile podman
+	args /bin/sh -c '/sysc unshare 0x10000000; /probe status Seccomp'
+	run_ctr
+	assert_status 0
+	# podman's profile allows unshare unconditionally: the kernel lets a
+	# single-threaded process with a mapped uid make a user namespace
+	[ "${lines[0]}" = "ok 0" ] || fail "podman unshare(CLONE_NEWUSER): ${lines[0]}"
+	[ "${lines[1]}" = 2 ] || fail "no filter under podman's profile: ${lines[1]}"
+}
+
+@test "seccomp plan 18: socket(AF_ALG) and socket(AF_VSOCK): denied by docker's profile, allowed by podman's" {
+	local alg vsock
+	alg=$(unfiltered socket 38 5 0)
+	vsock=$(unfiltered socket 40 1 0)
+	[ "$alg" != "err EPERM" ] && [ "$vsock" != "err EPERM" ] ||
+		skip "the kernel itself refuses with EPERM here (AF_ALG: $alg, AF_VSOCK: $vsock)"
+	use_profile docker
+	args /bin/sh -c '/sysc socket 38 5 0; /sysc socket 40 1 0; /sysc socket 1 1 0; /sysc socket 16 3 9'
+	run_ctr
+	assert_status 0
+	[ "${lines[0]}" = "err EPERM" ] || fail "docker AF_ALG: ${lines[0]}"
+	[ "${lines[1]}" = "err EPERM" ] || fail "docker AF_VSOCK: ${lines[1]}"
+	[[ "${lines[2]}" == "ok "* ]] || fail "docker AF_UNIX: ${lines[2]}"
+	[[ "${lines[3]}" == "ok "* ]] || fail "docker AF_NETLINK/NETLINK_AUDIT: ${lines[3]}"
+
+	use_profile podman
+	run_ctr
+	assert_status 0
+	[ "$(norm <<<"${lines[0]}")" = "$alg" ] || fail "podman AF_ALG: ${lines[0]}, unfiltered: $alg"
+	[ "$(norm <<<"${lines[1]}")" = "$vsock" ] || fail "podman AF_VSOCK: ${lines[1]}, unfiltered: $vsock"
+	[[ "${lines[2]}" == "ok "* ]] || fail "podman AF_UNIX: ${lines[2]}"
+	# without CAP_AUDIT_WRITE (not a podman default) the audit socket gets EINVAL
+	[ "${lines[3]}" = "err EINVAL" ] || fail "podman AF_NETLINK/NETLINK_AUDIT: ${lines[3]}"
+}
+
+@test "seccomp plan 18: personality(PER_LINUX32) is allowed by both, other personas get the default errno" {
+	use_profile docker
+	args /bin/sh -c '/sysc personality 8; /sysc personality 6'
+	run_ctr
+	assert_status 0
+	[ "${lines[0]}" = "ok 0" ] || fail "docker PER_LINUX32: ${lines[0]}"
+	[ "${lines[1]}" = "err EPERM" ] || fail "docker persona 6: ${lines[1]}"
+	use_profile podman
+	run_ctr
+	assert_status 0
+	[ "${lines[0]}" = "ok 0" ] || fail "podman PER_LINUX32: ${lines[0]}"
+	[ "${lines[1]}" = "err ENOSYS" ] || fail "podman persona 6 (defaultErrnoRet 38): ${lines[1]}"
+}
+
+# An i386 program runs when the profile lists SCMP_ARCH_X86 and is killed at
+# its first int 0x80 when it does not (libseccomp's bad-arch action).
+i386_under() {
+	local bin
+	bin=$(i386_binary) || skip "cannot build an i386 binary here (as --32 / ld -m elf_i386)"
+	"$bin" >/dev/null 2>&1 || skip "the kernel runs no i386 binaries (no IA32 emulation)"
+	jq -e '.architectures | index("SCMP_ARCH_X86")' "$FIXTURES/seccomp-$1.json" >/dev/null ||
+		fail "the $1 fixture lacks SCMP_ARCH_X86"
+	use_profile "$1"
+	cp "$bin" "$ROOTFS/i386"
+	args /i386
+	run_ctr
+	assert_status 0
+	[ "$output" = "i386 ok" ] || fail "$1 profile: $output"
+
+	cfg '.linux.seccomp.architectures -= ["SCMP_ARCH_X86"]'
+	args /bin/sh -c '/i386; echo "status $?"'
+	run_ctr
+	assert_status 0
+	[ "$output" = "status 159" ] || fail "$1 profile without x86: $output"
+}
+
+@test "seccomp plan 18: an i386 binary runs under the docker profile, is killed without SCMP_ARCH_X86" {
+	i386_under docker
+}
+
+@test "seccomp plan 18: an i386 binary runs under the podman profile, is killed without SCMP_ARCH_X86" {
+	i386_under podman
+}
