@@ -3,7 +3,7 @@
  * silo-seccomp-agent: a tiny linux.seccomp.listenerPath agent for the
  * SCMP_ACT_NOTIFY tests (tests/integration/45-seccomp.bats).
  *
- *   seccomp-agent SOCKET OUTDIR
+ *   seccomp-agent SOCKET OUTDIR [exit-on-fd|exit-on-notify]
  *
  * Listens on the unix socket SOCKET and serves one connection after another:
  * each brings the runtime's ContainerProcessState (JSON) with the notify fd as
@@ -13,6 +13,10 @@
  * fail with ETXTBSY (an errno no filesystem gives for them), every other
  * notified syscall continues (SECCOMP_USER_NOTIF_FLAG_CONTINUE); each is
  * logged as "<syscall nr> <pid>" in OUTDIR/log.  Runs until killed.
+ * The listener-gone tests (plan 19) pass a MODE: exit-on-fd exits as soon
+ * as the first fd and state are recorded; exit-on-notify exits when the
+ * first notification arrives, logged as "unanswered <nr> <pid>", without
+ * answering it, so the notified syscall is in flight when the fd closes.
  * The JSON fields are checked by the test (jq), not here.
  */
 #include <errno.h>
@@ -93,6 +97,8 @@ static int take_state(int conn, int n)
 	return fd;
 }
 
+static int exit_on_notify;
+
 static void answer(int fd)
 {
 	struct seccomp_notif req;
@@ -101,6 +107,10 @@ static void answer(int fd)
 	memset(&req, 0, sizeof(req));
 	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
 		return;
+	if (exit_on_notify) {
+		logline("unanswered", req.data.nr, req.pid);
+		exit(0);
+	}
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
 	if (req.data.nr == SYS_mkdir || req.data.nr == SYS_mkdirat) {
@@ -116,10 +126,16 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct pollfd pf[MAX_FDS + 1];
-	int lsock, nfds = 0, conns = 0;
+	int lsock, nfds = 0, conns = 0, exit_on_fd = 0;
 
-	if (argc != 3 || strlen(argv[1]) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "usage: seccomp-agent SOCKET OUTDIR\n");
+	if (argc == 4 && strcmp(argv[3], "exit-on-fd") == 0)
+		exit_on_fd = 1;
+	else if (argc == 4 && strcmp(argv[3], "exit-on-notify") == 0)
+		exit_on_notify = 1;
+	else if (argc != 3)
+		argc = 0;
+	if (argc == 0 || strlen(argv[1]) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "usage: seccomp-agent SOCKET OUTDIR [exit-on-fd|exit-on-notify]\n");
 		return 2;
 	}
 	outdir = argv[2];
@@ -143,6 +159,10 @@ int main(int argc, char **argv)
 			if (conn >= 0) {
 				int fd = take_state(conn, ++conns);
 				close(conn);
+				if (fd >= 0 && exit_on_fd) {
+					logline("exit-on-fd", fd, conns);
+					return 0;
+				}
 				if (fd >= 0 && nfds < MAX_FDS)
 					pf[++nfds] = (struct pollfd){ .fd = fd, .events = POLLIN };
 				else if (fd >= 0)

@@ -143,13 +143,21 @@ agent_binary() {
 	_helper_binary silo-seccomp-agent "$REPO/tests/helpers/seccomp-agent.c"
 }
 
+# start_agent [MODE]: the agent in the background, $AGENT_PID.
 start_agent() {
 	local bin
 	bin=$(agent_binary) || return 1
 	mkdir -p "$T/agent"
-	"$bin" "$T/agent.sock" "$T/agent" </dev/null >"$T/agent.log" 2>&1 3>&- 4>&- 5>&- &
-	BG_PIDS+=("$!")
+	"$bin" "$T/agent.sock" "$T/agent" "$@" </dev/null >"$T/agent.log" 2>&1 3>&- 4>&- 5>&- &
+	AGENT_PID=$!
+	BG_PIDS+=("$AGENT_PID")
 	wait_for "$T/agent.sock"
+}
+
+# The agent has exited (it is our child: wait reaps it).
+agent_gone() {
+	wait "$AGENT_PID" 2>/dev/null || true
+	! kill -0 "$AGENT_PID" 2>/dev/null
 }
 
 # notify_profile NAME...: the Docker profile with NAME... notified, the
@@ -258,6 +266,61 @@ notify_profile() {
 	run_ctr
 	assert_status 0
 	[ "$output" = "ok 1" ] || fail "getpid: $output"
+}
+
+# --- plan 19: the listener is gone ------------------------------------------
+# When the last reference to the listener fd closes, the kernel fails every
+# notified syscall of that filter (pending or future) with ENOSYS.  So the
+# runtime must hold no copy of the fd once it is handed over (run's parent
+# and the container's init included), or the payload would block forever;
+# srun's timeout ($SILO_TIMEOUT) turns such a hang into a failure.
+
+@test "seccomp plan 19: the agent exits after taking the fd: run's notified syscall fails with ENOSYS, no hang" {
+	start_agent exit-on-fd
+	notify_profile mkdir
+	args /bin/sh -c '/sysc mkdir /ntf-dir; /sysc getpid'
+	run_ctr
+	assert_status 0
+	[ "${lines[0]}" = "err ENOSYS" ] || fail "mkdir with the listener gone: ${lines[0]}"
+	[ "${lines[1]}" = "ok 1" ] || fail "getpid: ${lines[1]}"
+	[ ! -e "$ROOTFS/ntf-dir" ] || fail "mkdir happened"
+	[ -s "$T/agent/state.1" ] || fail "the agent got no state: $(cat "$T/agent.log")"
+	grep -q "^exit-on-fd " "$T/agent/log" || fail "agent log: $(cat "$T/agent/log")"
+	agent_gone || fail "the agent is still running"
+}
+
+@test "seccomp plan 19: the agent is killed between create and start: ENOSYS, delete leaves nothing" {
+	start_agent
+	notify_profile mkdir
+	args /bin/sh -c '/sysc mkdir /ntf-dir; /sysc getpid; echo end'
+	create_ctr
+	assert_status 0
+	[ -s "$T/agent/state.1" ] || fail "no state received: $(cat "$T/agent.log")"
+	kill -9 "$AGENT_PID"
+	agent_gone || fail "the agent survived SIGKILL"
+	srun silo start "$ID"
+	assert_status 0
+	wait_status stopped
+	mapfile -t lines < <(ctr_output)
+	[ "${lines[0]}" = "err ENOSYS" ] || fail "mkdir with the agent killed: $(ctr_output)"
+	[[ "${lines[1]}" == "ok "* ]] && [ "${lines[2]}" = end ] || fail "output: $(ctr_output)"
+	[ ! -e "$ROOTFS/ntf-dir" ] || fail "mkdir happened"
+	[ ! -s "$T/agent/log" ] || fail "the killed agent answered: $(cat "$T/agent/log")"
+	srun silo delete "$ID"
+	assert_status 0
+	[ ! -e "$STATE/$ID" ] || fail "state dir left after delete"
+}
+
+@test "seccomp plan 19: the agent exits with a notification in flight: the blocked syscall fails with ENOSYS" {
+	start_agent exit-on-notify
+	notify_profile mkdir
+	args /bin/sh -c '/sysc mkdir /ntf-dir; echo end'
+	run_ctr
+	assert_status 0
+	[ "$output" = "$(printf 'err ENOSYS\nend')" ] || fail "output: $output"
+	[ ! -e "$ROOTFS/ntf-dir" ] || fail "mkdir happened"
+	grep -q "^unanswered 83 " "$T/agent/log" || fail "the agent saw no mkdir: $(cat "$T/agent/log" 2>&1)"
+	agent_gone || fail "the agent is still running"
 }
 
 @test "seccomp: syscalls newer than the profile get ENOSYS, older unlisted ones EPERM" {
