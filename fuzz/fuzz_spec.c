@@ -55,7 +55,7 @@ static void check_spec(const struct spec *s)
 		spec_hooks_free(&hooks);
 	}
 	if (s->linux.seccomp != NULL)
-		check(s->linux.seccomp->raw != NULL && s->linux.seccomp->raw[0] == '{');
+		check(s->linux.seccomp->has_digest);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

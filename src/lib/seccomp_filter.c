@@ -8,14 +8,19 @@
  *    errnoRet, architectures, flags, argument conditions), following runc
  *    where the runtime-spec is silent (notes at each rule below);
  *  - the ENOSYS stub put in front of libseccomp's program (see there);
- *  - the on-disk cache of compiled programs, keyed by a SHA-256;
+ *  - the on-disk cache of compiled programs, keyed by a SHA-256 of the
+ *    profile's JSON tree (hashed as parsed: no re-serialisation);
  *  - a compact SHA-256.  Hand-written on purpose: OpenSSL's libcrypto linked
  *    statically (the build is static) added 3.4 MB of text and ~5 ms of
  *    start-up (its constructors) to a hello-world on this machine, while a
- *    start from cache must cost well under a millisecond.  The hash only
- *    names and checks files in a directory only root can write: it guards
- *    against torn or stale files, not against an attacker who can write there
- *    (who could rewrite the checksum too).  The trust comes from the
+ *    start from cache must cost well under a millisecond.  The key must be
+ *    collision resistant (a profile crafted to share another's key would get
+ *    its filter loaded for the other), hence SHA-256.  The check of a file's
+ *    contents is not: it guards against torn or corrupted files in a
+ *    directory only root can write, not against an attacker who can write
+ *    there (who could rewrite any checksum too), so it is a 64-bit word hash
+ *    that costs ~1/50 of a SHA-256 of the program (a docker-size program is
+ *    ~12 KB and is read on every start).  The trust comes from the
  *    directory's owner and mode, which we check.
  */
 #include <seccomp.h>
@@ -172,6 +177,79 @@ void silo_sha256(const void *data, size_t len, uint8_t out[SILO_SHA256_LEN])
 	sha256_init(&s);
 	sha256_update(&s, data, len);
 	sha256_final(&s, out);
+}
+
+/* One item of seccomp_json_digest's encoding: a tag byte, len as a LEB128
+ * varint (a prefix code, so the encoding stays unambiguous), then len bytes
+ * of data when there are any.  Short lengths keep the hashed bytes close to
+ * the profile's own text. */
+static void digest_item(struct sha256 *h, char tag, const void *data, uint64_t len)
+{
+	uint8_t head[11];
+	size_t n = 0;
+	uint64_t v = len;
+
+	head[n++] = (uint8_t)tag;
+	do {
+		head[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v != 0);
+	sha256_update(h, head, n);
+	if (data != NULL)
+		sha256_update(h, data, (size_t)len);
+}
+
+static void digest_value(struct sha256 *h, const json_t *v)
+{
+	const char *key;
+	json_t *e;
+	size_t i;
+	uint64_t u;
+	double d;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		digest_item(h, 'o', NULL, json_object_size(v));
+		json_object_foreach((json_t *)v, key, e) {
+			digest_item(h, 'k', key, strlen(key));
+			digest_value(h, e);
+		}
+		break;
+	case JSON_ARRAY:
+		digest_item(h, 'a', NULL, json_array_size(v));
+		json_array_foreach(v, i, e)
+			digest_value(h, e);
+		break;
+	case JSON_STRING:
+		digest_item(h, 's', json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		digest_item(h, 'i', NULL, (uint64_t)json_integer_value(v));
+		break;
+	case JSON_REAL:
+		d = json_real_value(v);
+		memcpy(&u, &d, sizeof(u));
+		digest_item(h, 'r', NULL, u);
+		break;
+	case JSON_TRUE:
+		digest_item(h, 't', NULL, 0);
+		break;
+	case JSON_FALSE:
+		digest_item(h, 'f', NULL, 0);
+		break;
+	case JSON_NULL:
+		digest_item(h, 'n', NULL, 0);
+		break;
+	}
+}
+
+void seccomp_json_digest(const json_t *o, uint8_t out[SILO_SHA256_LEN])
+{
+	struct sha256 h;
+
+	sha256_init(&h);
+	digest_value(&h, o);
+	sha256_final(&h, out);
 }
 
 /* ----------------------------------------------------------- the profile */
@@ -686,15 +764,15 @@ static int compile(const struct spec_seccomp *s, struct seccomp_prog **out, stru
 
 /*
  * One file per profile: <hex sha256 of the key>.bpf, where the key covers the
- * profile text (`raw`), the cache format, libseccomp's version, the native
- * arch and the kernel release (flag support is probed at compile time).
- * The file is this header, then n_insns struct sock_filter, native endian:
- * the cache is a per-machine fact.  `sum` is the SHA-256 of the header (with
- * sum zeroed) and the program.  A file that does not verify is ignored and
- * replaced by the fresh compile.
+ * profile (its tree digest), the cache format, libseccomp's version, the
+ * native arch and the kernel release (flag support is probed at compile
+ * time).  The file is this header, then n_insns struct sock_filter, native
+ * endian: the cache is a per-machine fact.  `sum` is cache_sum() of the
+ * header (with sum zeroed) and the program.  A file that does not verify is
+ * ignored and replaced by the fresh compile.
  */
 #define CACHE_MAGIC "SILOSBPF"
-#define CACHE_FORMAT 1U /* bump whenever compile() would emit something else */
+#define CACHE_FORMAT 2U /* bump whenever compile() or the file layout change */
 #define CACHE_SUFFIX ".bpf"
 #define CACHE_NAME_LEN (2 * SILO_SHA256_LEN + sizeof(CACHE_SUFFIX) - 1)
 #define CACHE_KNOWN_FLAGS (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW | \
@@ -707,7 +785,7 @@ struct cache_head {
 	uint32_t n_insns;
 	uint32_t reserved;
 	uint8_t key[SILO_SHA256_LEN];
-	uint8_t sum[SILO_SHA256_LEN];
+	uint64_t sum;
 };
 
 static void cache_key(const struct spec_seccomp *s, uint8_t key[SILO_SHA256_LEN], char name[CACHE_NAME_LEN + 1])
@@ -724,7 +802,7 @@ static void cache_key(const struct spec_seccomp *s, uint8_t key[SILO_SHA256_LEN]
 		     CACHE_FORMAT, seccomp_lib_version(), seccomp_arch_native(), u.release);
 	sha256_init(&h);
 	sha256_update(&h, meta, (size_t)n < sizeof(meta) ? (size_t)n : sizeof(meta) - 1);
-	sha256_update(&h, s->raw, strlen(s->raw));
+	sha256_update(&h, s->digest, sizeof(s->digest));
 	sha256_final(&h, key);
 	for (int i = 0; i < SILO_SHA256_LEN; i++) {
 		name[2 * i] = hex[key[i] >> 4];
@@ -733,17 +811,36 @@ static void cache_key(const struct spec_seccomp *s, uint8_t key[SILO_SHA256_LEN]
 	memcpy(name + 2 * SILO_SHA256_LEN, CACHE_SUFFIX, sizeof(CACHE_SUFFIX));
 }
 
-static void cache_sum(const struct cache_head *head, const struct sock_filter *insns, size_t n,
-		      uint8_t out[SILO_SHA256_LEN])
+/* 64-bit words through a multiply-xorshift chain: every step is a bijection
+ * of the state, so a change confined to one word always changes the sum. */
+static uint64_t sum_words(uint64_t x, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		x = (x ^ w) * 0x9e3779b97f4a7c15ULL;
+		x ^= x >> 29;
+	}
+	for (; len > 0; p++, len--)
+		x = ((x ^ *p) * 0x100000001b3ULL) ^ (x >> 31);
+	return x;
+}
+
+static uint64_t cache_sum(const struct cache_head *head, const struct sock_filter *insns, size_t n)
 {
 	struct cache_head h = *head;
-	struct sha256 s;
+	uint64_t x;
 
-	memset(h.sum, 0, sizeof(h.sum));
-	sha256_init(&s);
-	sha256_update(&s, &h, sizeof(h));
-	sha256_update(&s, insns, n * sizeof(*insns));
-	sha256_final(&s, out);
+	h.sum = 0;
+	x = sum_words(0x243f6a8885a308d3ULL ^ n, &h, sizeof(h));
+	x = sum_words(x, insns, n * sizeof(*insns));
+	/* splitmix64's finaliser */
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
 }
 
 static int mkdir_parents(const char *path)
@@ -786,7 +883,6 @@ static struct seccomp_prog *cache_load(int dirfd, const char *name, const uint8_
 	cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	cleanup_free struct seccomp_prog *p = NULL;
 	struct cache_head h;
-	uint8_t sum[SILO_SHA256_LEN];
 	const char *why;
 	struct stat st;
 	size_t body;
@@ -812,9 +908,8 @@ static struct seccomp_prog *cache_load(int dirfd, const char *name, const uint8_
 	why = "short read";
 	if (read_all(fd, p->insns, body) != (ssize_t)body)
 		goto bad;
-	cache_sum(&h, p->insns, h.n_insns, sum);
 	why = "checksum mismatch";
-	if (memcmp(sum, h.sum, sizeof(sum)) != 0)
+	if (cache_sum(&h, p->insns, h.n_insns) != h.sum)
 		goto bad;
 	p->flags = h.flags;
 	p->len = h.n_insns;
@@ -904,7 +999,7 @@ static void cache_store(int dirfd, const char *name, const uint8_t key[SILO_SHA2
 
 	memcpy(h.magic, CACHE_MAGIC, sizeof(h.magic));
 	memcpy(h.key, key, SILO_SHA256_LEN);
-	cache_sum(&h, p->insns, p->len, h.sum);
+	h.sum = cache_sum(&h, p->insns, p->len);
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), p->insns, body);
 	if (write_file_atomic(dirfd, name, buf, sizeof(h) + body, 0600, &e) < 0) {
@@ -926,7 +1021,7 @@ int seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir, struct 
 	*out = NULL;
 	if (check_profile(s, err) < 0)
 		return -1;
-	if (cache_dir != NULL && s->raw != NULL) {
+	if (cache_dir != NULL && s->has_digest) {
 		cache_key(s, key, name);
 		dirfd = cache_open_dir(cache_dir);
 		if (dirfd >= 0 && (*out = cache_load(dirfd, name, key)) != NULL) {

@@ -79,4 +79,14 @@ bool seccomp_prog_from_cache(const struct seccomp_prog *p);
 #define SILO_SHA256_LEN 32
 void silo_sha256(const void *data, size_t len, uint8_t out[SILO_SHA256_LEN]);
 
+/*
+ * The SHA-256 of a JSON value's tree (the parsed linux.seccomp object): an
+ * unambiguous encoding of every type, key and value in document order, fed
+ * to the hash directly.  spec parsing stores it as the cache key's profile
+ * part; two profiles that differ in anything get different digests (key
+ * order included: a reordered profile is merely a cache miss).
+ */
+struct json_t;
+void seccomp_json_digest(const struct json_t *o, uint8_t out[SILO_SHA256_LEN]);
+
 #endif

@@ -300,7 +300,8 @@ struct spec_seccomp {
 	char *listener_metadata;
 	struct spec_seccomp_syscall *syscalls;
 	size_t n_syscalls;
-	char *raw;                 /* the section re-serialised (compact, sorted keys): cache key */
+	uint8_t digest[32];        /* SHA-256 of the section's JSON tree (seccomp_json_digest): cache key */
+	bool has_digest;           /* digest is set (no cache without it) */
 };
 
 struct spec_time_offset {

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "mountopts.h"
+#include "seccomp_filter.h"
 #include "spec.h"
 #include "fs.h"
 #include "spec_internal.h"
@@ -678,9 +679,8 @@ static int parse_seccomp(struct sj_ctx *c, json_t *linux, struct spec_linux *l)
 	if (r <= 0)
 		return r;
 	s = l->seccomp = xzalloc(sizeof(*s));
-	s->raw = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	if (s->raw == NULL)
-		return silo_error(c->err, ENOMEM, "linux.seccomp: serialise");
+	seccomp_json_digest(o, s->digest);
+	s->has_digest = true;
 	if ((r = get_name(c, o, "defaultAction", P, seccomp_actions, "action", &action)) <= 0)
 		return r < 0 ? -1 : sj_missing(c, P, "defaultAction");
 	if (action == SECCOMP_ACTION_NOTIFY)
@@ -898,7 +898,6 @@ static void seccomp_free(struct spec_seccomp *s)
 		free(s->syscalls[i].args);
 	}
 	free(s->syscalls);
-	free(s->raw);
 	free(s);
 }
 
