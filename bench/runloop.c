@@ -2,15 +2,17 @@
 /*
  * runloop: the timing loop of bench/start.sh.
  *
- *   runloop [-n N] [-s SLEEP_MS] -- COMMAND [ARG...]
+ *   runloop [-n N] [-s SLEEP_MS] [-p PREP] -- COMMAND [ARG...]
  *
  * Runs COMMAND N times back to back (fork + execve, as a shell loop would,
  * stdin and stdout on /dev/null, stderr inherited), optionally sleeping
- * SLEEP_MS before each start so every start is a cold one, and prints one line:
+ * SLEEP_MS before each start so every start is a cold one, optionally running
+ * the shell command PREP (/bin/sh -c, untimed, must exit 0) before each
+ * start (bench/seccomp.sh empties a cache with it), and prints one line:
  *
  *   wall_ns busy_ns cpu_ns maxrss_kb
  *
- * wall_ns is the whole loop (sleeps excluded), busy_ns the sum of the
+ * wall_ns is the whole loop (sleeps and PREP excluded), busy_ns the sum of the
  * individual starts (fork to reap), cpu_ns the user+sys time of the children
  * and the descendants they waited for (wait4's rusage, what /usr/bin/time
  * reports), maxrss_kb the largest ru_maxrss seen.  Any start that does not
@@ -48,7 +50,7 @@ static long long tv_ns(const struct timeval *tv)
 
 static void usage(void)
 {
-	fputs("usage: runloop [-n N] [-s SLEEP_MS] -- COMMAND [ARG...]\n", stderr);
+	fputs("usage: runloop [-n N] [-s SLEEP_MS] [-p PREP] -- COMMAND [ARG...]\n", stderr);
 	exit(2);
 }
 
@@ -87,12 +89,14 @@ int main(int argc, char **argv)
 {
 	long n = 20, sleep_ms = 0, maxrss = 0;
 	long long busy = 0, cpu = 0, slept = 0, start;
+	const char *prep = NULL;
 	int devnull, c;
 
-	while ((c = getopt(argc, argv, "+n:s:")) != -1) {
+	while ((c = getopt(argc, argv, "+n:s:p:")) != -1) {
 		switch (c) {
 		case 'n': n = strtol(optarg, NULL, 10); break;
 		case 's': sleep_ms = strtol(optarg, NULL, 10); break;
+		case 'p': prep = optarg; break;
 		default: usage();
 		}
 	}
@@ -115,6 +119,18 @@ int main(int argc, char **argv)
 			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 				;
 			slept += now_ns() - s0;
+		}
+		if (prep != NULL) {
+			char *sh[] = { "/bin/sh", "-c", (char *)prep, NULL };
+			long long p0 = now_ns(), ignored_cpu = 0;
+			long ignored_rss = 0;
+
+			status = one_run(sh, devnull, &ignored_cpu, &ignored_rss);
+			slept += now_ns() - p0;
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+				fprintf(stderr, "runloop: -p %s failed (status 0x%x)\n", prep, status);
+				return 1;
+			}
 		}
 		t0 = now_ns();
 		status = one_run(argv + optind, devnull, &cpu, &maxrss);
