@@ -329,7 +329,7 @@ static int parent_protocol(struct created *c, const struct silo_create_opts *o, 
 		}
 		switch (m->type) {
 		case SYNC_ERROR:
-			silo_error_set_raw(err, m->errnum, m->data, m->len);
+			sync_msg_error(m, err);
 			goto out;
 		case SYNC_USERMAP_REQ:
 			if (ns_write_id_maps(c->pid, c->spec, err) < 0 ||
@@ -337,8 +337,9 @@ static int parent_protocol(struct created *c, const struct silo_create_opts *o, 
 				goto out;
 			break;
 		case SYNC_INIT_PID: {
-			int32_t pid;
-			memcpy(&pid, m->data, sizeof(pid));
+			pid_t pid;
+			if (sync_msg_pid(m, &pid, err) < 0)
+				goto out;
 			reap(c->stage1);
 			c->stage1 = 0;
 			c->pid = pid;
@@ -975,7 +976,7 @@ static int run_start(struct created *c, struct silo_error *err)
 	}
 	r = sync_recv(c->sync_fd, m, err);
 	if (r > 0 && m->type == SYNC_ERROR)
-		r = silo_error_set_raw(err, m->errnum, m->data, m->len);
+		r = sync_msg_error(m, err);
 	else if (r > 0)
 		r = silo_error(err, EPROTO, "sync: unexpected message %u after start", m->type);
 	free(m);

@@ -441,7 +441,7 @@ static int exec_start(struct exec_ctx *e, const struct silo_exec_opts *o, struct
 	}
 	r = sync_recv(e->sync[0], m, err);
 	if (r > 0 && m->type == SYNC_ERROR)
-		r = silo_error_set_raw(err, m->errnum, m->data, m->len);
+		r = sync_msg_error(m, err);
 	else if (r > 0)
 		r = silo_error(err, EPROTO, "sync: unexpected message %u from the exec process", m->type);
 	free(m);

@@ -132,34 +132,20 @@ fail:
 	return -1;
 }
 
-/* The cgroup directories from SYNC_PARENT_DONE ("controller\0dir\0"...),
- * for the rootfs's "cgroup" mount.  The strings are copied once; the init
- * keeps them until it executes the payload. */
-static void take_cgroup_paths(struct launch *l, const char *data, size_t len)
+/* The cgroup directories from SYNC_CGROUP_PATHS ("controller\0dir\0"...),
+ * for the rootfs's "cgroup" mount.  The init keeps them until it executes
+ * the payload (the strings are never freed). */
+static int take_cgroup_paths(struct launch *l, const char *data, size_t len,
+			     struct silo_error *err)
 {
-	char *copy = xmalloc(len + 1), *p = copy, *end = copy + len;
-	size_t n = 0, cap = 0;
-	const char **ctrls = NULL, **dirs = NULL;
+	struct sync_cgroup_paths p;
 
-	memcpy(copy, data, len);
-	copy[len] = '\0';
-	while (p < end) {
-		char *dir = p + strlen(p) + 1;
-		if (dir >= end)
-			break;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			ctrls = xreallocarray(ctrls, cap, sizeof(*ctrls));
-			dirs = xreallocarray(dirs, cap, sizeof(*dirs));
-		}
-		ctrls[n] = p;
-		dirs[n] = dir;
-		n++;
-		p = dir + strlen(dir) + 1;
-	}
-	l->rootfs.cgroup_controllers = ctrls;
-	l->rootfs.cgroup_dirs = dirs;
-	l->rootfs.n_cgroups = n;
+	if (sync_decode_cgroup_paths(data, len, &p, err) < 0)
+		return -1;
+	l->rootfs.cgroup_controllers = p.controllers;
+	l->rootfs.cgroup_dirs = p.dirs;
+	l->rootfs.n_cgroups = p.n;
+	return 0;
 }
 
 static int join_namespaces(struct launch *l, struct silo_error *err)
@@ -179,7 +165,7 @@ static int join_namespaces(struct launch *l, struct silo_error *err)
 	m = xmalloc(sizeof(*m));
 	r = sync_expect(l->sync_fd, SYNC_CGROUP_PATHS, m, "the parent's setup", err);
 	if (r == 0)
-		take_cgroup_paths(l, m->data, m->len);
+		r = take_cgroup_paths(l, m->data, m->len, err);
 	if (r == 0 && !l->early_rootfs)
 		r = sync_expect(l->sync_fd, SYNC_PARENT_DONE, m, "the parent's setup", err);
 	free(m);

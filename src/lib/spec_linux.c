@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "cpulist.h"
 #include "mountopts.h"
 #include "seccomp_filter.h"
 #include "spec.h"
@@ -313,36 +314,9 @@ static int parse_fields(struct sj_ctx *c, json_t *o, const char *path, const str
 	return 0;
 }
 
-/* "0-3,5,7-8": what cpuset.cpus / cpuset.mems accept. */
-static bool is_cpu_list(const char *s)
-{
-	while (*s != '\0') {
-		unsigned long a, b;
-		char *end;
-
-		if (*s < '0' || *s > '9')
-			return false;
-		a = strtoul(s, &end, 10);
-		s = end;
-		if (*s == '-') {
-			s++;
-			if (*s < '0' || *s > '9')
-				return false;
-			b = strtoul(s, &end, 10);
-			if (b < a)
-				return false;
-			s = end;
-		}
-		if (*s == ',' && s[1] != '\0')
-			s++;
-		else if (*s != '\0')
-			return false;
-	}
-	return true;
-}
-
 static int parse_cpuset(struct sj_ctx *c, json_t *o, const char *key, char **out)
 {
+	struct silo_error e;
 	fpath_t p;
 
 	if (sj_get_str(c, o, key, "linux.resources.cpu", out) < 0)
@@ -351,9 +325,10 @@ static int parse_cpuset(struct sj_ctx *c, json_t *o, const char *key, char **out
 		free(*out);
 		*out = NULL;
 	}
-	if (*out != NULL && !is_cpu_list(*out))
-		return sj_fail(c, sj_fld(p, "linux.resources.cpu", key), "\"%s\" is not a list such as \"0-3,5\"",
-			    SAFE(*out));
+	/* the kernel's list format, checked here so that a bad list fails
+	 * before anything exists (cpulist.h) */
+	if (*out != NULL && silo_cpulist_parse(*out, NULL, &e) < 0)
+		return sj_fail(c, sj_fld(p, "linux.resources.cpu", key), "\"%s\": %s", SAFE(*out), e.msg);
 	return 0;
 }
 

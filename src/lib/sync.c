@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The parent <-> init protocol; see sync.h. */
+/* The parent <-> init protocol; see sync.h.  The decoding of what arrives
+ * (framing, the pid, the cgroup paths, the error payload) is in pure
+ * functions, fuzzed by fuzz/fuzz_sync.c. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -72,6 +74,32 @@ void sync_send_error(int fd, const struct silo_error *e)
 	sync_send(fd, SYNC_ERROR, e->errnum, e->msg, strlen(e->msg), NULL);
 }
 
+/* The header of a message whose data is already in m->data; `got` is the
+ * size of the packet. */
+static int take_header(const struct sync_hdr *h, size_t got, struct sync_msg *m,
+		       struct silo_error *err)
+{
+	if (got < sizeof(*h) || h->len > SYNC_MAX_DATA || got != sizeof(*h) + h->len)
+		return silo_error(err, EPROTO, "sync: malformed message");
+	m->type = h->type;
+	m->errnum = h->errnum;
+	m->len = h->len;
+	m->data[h->len] = '\0';
+	return 0;
+}
+
+int sync_decode(const void *buf, size_t n, struct sync_msg *m, struct silo_error *err)
+{
+	struct sync_hdr h;
+
+	m->fd = -1;
+	if (n < sizeof(h) || n - sizeof(h) > SYNC_MAX_DATA)
+		return silo_error(err, EPROTO, "sync: malformed message");
+	memcpy(&h, buf, sizeof(h));
+	memcpy(m->data, (const char *)buf + sizeof(h), n - sizeof(h));
+	return take_header(&h, n, m, err);
+}
+
 int sync_recv(int fd, struct sync_msg *m, struct silo_error *err)
 {
 	struct sync_hdr h;
@@ -103,17 +131,100 @@ int sync_recv(int fd, struct sync_msg *m, struct silo_error *err)
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
 		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(&m->fd, CMSG_DATA(cm), sizeof(int));
-	if (m->fd >= 0 && h.type != SYNC_SECCOMP_FD) {
+	if (m->fd >= 0 && ((size_t)r < sizeof(h) || h.type != SYNC_SECCOMP_FD)) {
 		close(m->fd);   /* only SYNC_SECCOMP_FD carries one */
 		m->fd = -1;
 	}
-	if ((size_t)r < sizeof(h) || h.len > SYNC_MAX_DATA || (size_t)r != sizeof(h) + h.len)
+	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		if (m->fd >= 0)
+			close(m->fd);
+		m->fd = -1;
 		return silo_error(err, EPROTO, "sync: malformed message");
-	m->type = h.type;
-	m->errnum = h.errnum;
-	m->len = h.len;
-	m->data[h.len] = '\0';
+	}
+	if (take_header(&h, (size_t)r, m, err) < 0) {
+		if (m->fd >= 0)
+			close(m->fd);
+		m->fd = -1;
+		return -1;
+	}
 	return 1;
+}
+
+int sync_msg_pid(const struct sync_msg *m, pid_t *pid, struct silo_error *err)
+{
+	int32_t v;
+
+	if (m->len != sizeof(v))
+		return silo_error(err, EPROTO, "sync: the init's pid is %u bytes, not %zu", m->len,
+				  sizeof(v));
+	memcpy(&v, m->data, sizeof(v));
+	if (v <= 0)
+		return silo_error(err, EPROTO, "sync: bad pid %d for the init", (int)v);
+	*pid = v;
+	return 0;
+}
+
+int sync_msg_error(const struct sync_msg *m, struct silo_error *err)
+{
+	size_t len = strnlen(m->data, m->len);
+	int errnum = m->errnum >= 0 && m->errnum < 4096 ? m->errnum : 0;
+
+	if (len == 0)
+		return silo_error_errnum(err, errnum, "container init failed without a message");
+	return silo_error_set_raw(err, errnum, m->data, len);
+}
+
+/* A controller name becomes a directory name in the container's cgroup
+ * tree: a name may be empty (cgroup2), never a path. */
+static bool ctrl_ok(const char *c)
+{
+	return strchr(c, '/') == NULL && strcmp(c, ".") != 0 && strcmp(c, "..") != 0;
+}
+
+int sync_decode_cgroup_paths(const char *data, size_t len, struct sync_cgroup_paths *out,
+			     struct silo_error *err)
+{
+	struct sync_cgroup_paths p = { 0 };
+	size_t cap = 0;
+	char *cur, *end;
+
+	memset(out, 0, sizeof(*out));
+	if (len > 0 && data[len - 1] != '\0')
+		return silo_error(err, EPROTO, "sync: cgroup paths: the last string is not terminated");
+	p.buf = xmalloc(len + 1);
+	memcpy(p.buf, data, len);
+	p.buf[len] = '\0';
+	for (cur = p.buf, end = p.buf + len; cur < end;) {
+		char *dir = cur + strlen(cur) + 1;
+
+		if (dir >= end) {
+			sync_cgroup_paths_free(&p);
+			return silo_error(err, EPROTO, "sync: cgroup paths: a controller without a directory");
+		}
+		if (!ctrl_ok(cur) || dir[0] != '/') {
+			sync_cgroup_paths_free(&p);
+			return silo_error(err, EPROTO, "sync: cgroup paths: bad entry %zu", p.n + 1);
+		}
+		if (p.n == cap) {
+			cap = cap ? cap * 2 : 16;
+			p.controllers = xreallocarray(p.controllers, cap, sizeof(*p.controllers));
+			p.dirs = xreallocarray(p.dirs, cap, sizeof(*p.dirs));
+		}
+		p.controllers[p.n] = cur;
+		p.dirs[p.n] = dir;
+		p.n++;
+		cur = dir + strlen(dir) + 1;
+	}
+	*out = p;
+	return 0;
+}
+
+void sync_cgroup_paths_free(struct sync_cgroup_paths *p)
+{
+	free(p->buf);
+	free(p->controllers);
+	free(p->dirs);
+	memset(p, 0, sizeof(*p));
 }
 
 int sync_expect(int fd, enum sync_type type, struct sync_msg *m, const char *what,
@@ -126,7 +237,7 @@ int sync_expect(int fd, enum sync_type type, struct sync_msg *m, const char *wha
 	if (r == 0)
 		return silo_error(err, 0, "container init exited before %s", what);
 	if (m->type == SYNC_ERROR)
-		return silo_error_set_raw(err, m->errnum, m->data, m->len);
+		return sync_msg_error(m, err);
 	if (m->type != (uint32_t)type)
 		return silo_error(err, EPROTO, "sync: unexpected message %u waiting for %s",
 				  m->type, what);

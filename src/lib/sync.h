@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -52,6 +53,30 @@ int sync_send_fd(int fd, enum sync_type type, int pass_fd, struct silo_error *er
 void sync_send_error(int fd, const struct silo_error *e);
 /* Receive one message.  Returns 1 on a message, 0 on EOF, -1 on error. */
 int sync_recv(int fd, struct sync_msg *m, struct silo_error *err);
+
+/* The decoding of what arrives: pure functions (fuzz/fuzz_sync.c).  A
+ * packet of n bytes, the header {type, errnum, len} in host order and len
+ * bytes of data, into *m (m->fd = -1): -1 (EPROTO) unless n is exactly the
+ * header plus len and len <= SYNC_MAX_DATA. */
+int sync_decode(const void *buf, size_t n, struct sync_msg *m, struct silo_error *err);
+/* SYNC_INIT_PID's data: exactly an int32, a pid > 0. */
+int sync_msg_pid(const struct sync_msg *m, pid_t *pid, struct silo_error *err);
+/* SYNC_ERROR into *err: the message up to its first NUL, the errnum when it
+ * is one (0..4095, else 0); an empty message becomes "container init failed
+ * without a message".  Returns -1. */
+int sync_msg_error(const struct sync_msg *m, struct silo_error *err);
+
+/* SYNC_CGROUP_PATHS's data: "controller\0dir\0" pairs, every string
+ * terminated, a controller never a path ("" for cgroup2), a dir absolute. */
+struct sync_cgroup_paths {
+	char *buf;                 /* owns the strings */
+	const char **controllers;
+	const char **dirs;
+	size_t n;
+};
+int sync_decode_cgroup_paths(const char *data, size_t len, struct sync_cgroup_paths *out,
+			     struct silo_error *err);
+void sync_cgroup_paths_free(struct sync_cgroup_paths *p);
 /* Receive and require `type`.  A SYNC_ERROR becomes *err (the init's message);
  * EOF becomes "container init exited before <what>". */
 int sync_expect(int fd, enum sync_type type, struct sync_msg *m, const char *what,

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "oci.h"
+#include "userspec.h"
 #include "util.h"
 
 #define OCI_EXIT_EXEC_FAIL 255
@@ -42,38 +43,6 @@ static void exec_args_release(struct exec_args *a)
 	free(a->abs_console_socket);
 	free(a->abs_pidfd_socket);
 	free(a->gid_list);
-}
-
-static bool parse_id(const char *s, uint32_t *out)
-{
-	uint64_t v;
-
-	if (parse_u64(s, &v) < 0 || v > UINT32_MAX - 1)
-		return false;
-	*out = (uint32_t)v;
-	return true;
-}
-
-/* --user UID[:GID] (numbers only, as runc: a name is not resolved here). */
-static bool parse_user(const char *s, struct silo_exec_opts *o)
-{
-	cleanup_free char *copy = xstrdup(s);
-	char *colon = strchr(copy, ':');
-	uint32_t v;
-
-	if (colon)
-		*colon = '\0';
-	if (!parse_id(copy, &v))
-		return false;
-	o->has_user = true;
-	o->uid = v;
-	if (colon) {
-		if (!parse_id(colon + 1, &v))
-			return false;
-		o->has_gid = true;
-		o->gid = v;
-	}
-	return true;
 }
 
 int oci_cmd_exec(const struct oci_command *cmd, const struct silo_ctx *ctx, int argc, char **argv)
@@ -156,13 +125,22 @@ int oci_cmd_exec(const struct oci_command *cmd, const struct silo_ctx *ctx, int 
 		status = oci_failf(cmd, "--cgroup: sub-cgroups are not supported");
 		goto out;
 	}
-	if (a.user != NULL && !parse_user(a.user, &o)) {
-		status = oci_usage_error(cmd, "invalid --user \"%s\": UID[:GID], numbers", a.user);
-		goto out;
+	if (a.user != NULL) {
+		struct silo_user_spec u;
+
+		/* Numbers only, as runc: a name is not resolved here. */
+		if (silo_user_spec_parse(a.user, &u, &err) < 0) {
+			status = oci_usage_error(cmd, "invalid --user \"%s\": UID[:GID], numbers", a.user);
+			goto out;
+		}
+		o.has_user = true;
+		o.uid = u.uid;
+		o.has_gid = u.has_gid;
+		o.gid = u.gid;
 	}
 	for (size_t i = 0; a.gids && a.gids[i]; i++) {
 		uint32_t g;
-		if (!parse_id(a.gids[i], &g)) {
+		if (silo_id_parse(a.gids[i], "gid", &g, &err) < 0) {
 			status = oci_usage_error(cmd, "invalid --additional-gids \"%s\": a number",
 						 a.gids[i]);
 			goto out;

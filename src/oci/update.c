@@ -4,7 +4,8 @@
  * runc: --resources reads a linux.resources JSON object from a file or from
  * stdin ("-"), and then the other flags are ignored; otherwise the flags
  * build that object.  Sizes take docker's units (512m, 1g); -1 means
- * unlimited where the kernel has such a value.  Zeros mean "unset" (docker
+ * unlimited where the kernel has such a value.  CPU and memory node lists
+ * are checked here (cpulist.h), as the spec parser checks a --resources file.  Zeros mean "unset" (docker
  * sends zeros for what it leaves alone).  Intel RDT (--l3-cache-schema,
  * --mem-bw-schema) is refused: silo-oci does not support it.
  */
@@ -15,11 +16,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cpulist.h"
 #include "oci.h"
 #include "units.h"
 #include "util.h"
 
-enum kind { K_SIZE, K_U64, K_I64, K_STR };
+enum kind { K_SIZE, K_U64, K_I64, K_CPULIST };
 
 struct flag {
 	const char *name, *section, *key;
@@ -65,9 +67,16 @@ static bool put_flag(const struct oci_command *cmd, json_t *res, const struct fl
 		}
 		json_object_set_new(sec, f->key, json_integer(v));
 		return true;
-	case K_STR:
+	case K_CPULIST: {
+		struct silo_error err;
+
+		if (silo_cpulist_parse(f->value, NULL, &err) < 0) {
+			*status = oci_usage_error(cmd, "invalid --%s \"%s\": %s", f->name, f->value, err.msg);
+			return false;
+		}
 		json_object_set_new(sec, f->key, json_string(f->value));
 		return true;
+	}
 	}
 	return false;
 }
@@ -87,8 +96,8 @@ int oci_cmd_update(const struct oci_command *cmd, const struct silo_ctx *ctx, in
 		{ "cpu-rt-runtime", "cpu", "realtimeRuntime", K_I64, NULL },
 		{ "cpu-rt-period", "cpu", "realtimePeriod", K_U64, NULL },
 		{ "cpu-idle", "cpu", "idle", K_I64, NULL },
-		{ "cpuset-cpus", "cpu", "cpus", K_STR, NULL },
-		{ "cpuset-mems", "cpu", "mems", K_STR, NULL },
+		{ "cpuset-cpus", "cpu", "cpus", K_CPULIST, NULL },
+		{ "cpuset-mems", "cpu", "mems", K_CPULIST, NULL },
 		{ "pids-limit", "pids", "limit", K_I64, NULL },
 		{ "blkio-weight", "blockIO", "weight", K_U64, NULL },
 	};
