@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "idmap.h"
 #include "namespaces.h"
 #include "syscalls.h"
 #include "util.h"
@@ -91,16 +92,12 @@ int ns_join(struct ns_plan *plan, unsigned mask, struct silo_error *err)
 static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, size_t n,
 		     struct silo_error *err)
 {
-	char path[64], buf[4096];
-	size_t len = 0;
+	size_t len;
+	cleanup_free char *text = idmap_format(m, n, &len);
+	char path[64];
 
-	for (size_t i = 0; i < n && len < sizeof(buf); i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n",
-					m[i].container_id, m[i].host_id, m[i].size);
-	if (len >= sizeof(buf))
-		return silo_error(err, E2BIG, "write %s", file);
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	return write_file_at(AT_FDCWD, path, buf, len, 0, err);
+	return write_file_at(AT_FDCWD, path, text, len, 0, err);
 }
 
 int ns_write_id_maps(pid_t pid, const struct spec *spec, struct silo_error *err)

@@ -36,6 +36,7 @@
 #include "mountopts.h"
 #include "spec.h"
 #include "fs.h"
+#include "idmap.h"
 #include "spec_internal.h"
 #include "util.h"
 
@@ -721,18 +722,17 @@ static int parse_idmap(struct sj_ctx *c, json_t *e, const char *path, size_t i, 
 		return r < 0 ? -1 : sj_missing(c, path, "size");
 	if (m->size == 0)
 		return sj_fail(c, path, "size must be at least 1");
-	if ((uint64_t)m->container_id + m->size > UINT64_C(1) << 32 ||
-	    (uint64_t)m->host_id + m->size > UINT64_C(1) << 32)
-		return sj_fail(c, path, "range goes past id 4294967295");
+	/* the kernel's map_write refuses first + size wrapping to 0 */
+	if ((uint64_t)m->container_id + m->size >= UINT64_C(1) << 32 ||
+	    (uint64_t)m->host_id + m->size >= UINT64_C(1) << 32)
+		return sj_fail(c, path, "range goes past id 4294967294");
 	return 0;
 }
-
-/* The kernel takes at most 340 lines in uid_map/gid_map. */
-#define IDMAP_MAX 340
 
 int sj_parse_idmaps(struct sj_ctx *c, json_t *o, const char *key, const char *path,
 			struct spec_idmap **out, size_t *n)
 {
+	struct silo_error e;
 	fpath_t p;
 	json_t *arr;
 	int r = sj_get_arr(c, o, key, path, &arr);
@@ -744,7 +744,12 @@ int sj_parse_idmaps(struct sj_ctx *c, json_t *o, const char *key, const char *pa
 		return sj_fail(c, p, "at most %d mappings are allowed", IDMAP_MAX);
 	*out = xzalloc((json_array_size(arr) + 1) * sizeof(**out));
 	*n = json_array_size(arr);
-	return sj_each_obj(c, arr, p, parse_idmap, *out) < 0 ? -1 : 1;
+	if (sj_each_obj(c, arr, p, parse_idmap, *out) < 0)
+		return -1;
+	/* what the kernel would refuse at the uid_map write, refused now */
+	if (idmap_check(*out, *n, &e) < 0)
+		return sj_fail(c, p, "%s", e.msg);
+	return 1;
 }
 
 /* ---------------------------------------------------------------- mounts */

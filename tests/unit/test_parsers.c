@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of the small text and wire parsers that have fuzz harnesses:
- * exec's user spec (userspec.c), the kernel's cpu list format (cpulist.c)
- * and the decoding of sync messages (sync.c).  Inputs the fuzzers found or
+ * exec's user spec (userspec.c), the kernel's cpu list format (cpulist.c),
+ * id maps (idmap.c) and the decoding of sync messages (sync.c).  Inputs the fuzzers found or
  * that sit on an edge (overflow, empty parts, signs, white space) are here.
  */
 #include <setjmp.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cpulist.h"
+#include "idmap.h"
 #include "sync.h"
 #include "userspec.h"
 #include "util.h"
@@ -201,6 +202,54 @@ static void test_cpulist(void **state)
 	assert_int_equal(silo_cpulist_count(bits), 0);
 }
 
+/* --------------------------------------------------------------- id maps */
+
+static void test_idmap(void **state)
+{
+	struct spec_idmap *m = xzalloc(400 * sizeof(*m));
+	struct silo_error e = { 0 };
+	cleanup_free char *text = NULL;
+	size_t len;
+
+	(void)state;
+	/* 30 bytes a line: 136 lines fit in a page write, 137 do not */
+	for (size_t i = 0; i < 400; i++)
+		m[i] = (struct spec_idmap){ 1000000000 + (uint32_t)i * 1000000,
+					    2000000000 + (uint32_t)i * 1000000, 1000000 };
+	assert_int_equal(idmap_check(m, 136, &e), 0);
+	text = idmap_format(m, 136, &len);
+	assert_int_equal(len, 136 * 30);
+	assert_int_equal(strlen(text), len);
+	assert_memory_equal(text, "1000000000 2000000000 1000000\n1001000000 2001000000 1000000\n", 60);
+	assert_int_equal(idmap_check(m, 137, &e), -1);
+	assert_string_equal(e.msg, "the map is 4110 bytes as text; the kernel takes at most 4095");
+	assert_int_equal(idmap_check(m, 341, &e), -1);
+	assert_string_equal(e.msg, "at most 340 mappings are allowed");
+
+	m[0] = (struct spec_idmap){ 0, 0, 4294967295u };   /* everything but (uid_t)-1 */
+	assert_int_equal(idmap_check(m, 1, &e), 0);
+	m[0] = (struct spec_idmap){ 1, 0, 4294967295u };
+	assert_int_equal(idmap_check(m, 1, &e), -1);
+	assert_string_equal(e.msg, "[0]: range goes past id 4294967294");
+	m[0] = (struct spec_idmap){ 0, 1, 0 };
+	assert_int_equal(idmap_check(m, 1, &e), -1);
+	m[0] = (struct spec_idmap){ 0, 100, 10 };
+	m[1] = (struct spec_idmap){ 10, 110, 10 };           /* adjacent, not overlapping */
+	m[2] = (struct spec_idmap){ 20, 90, 10 };
+	assert_int_equal(idmap_check(m, 3, &e), 0);
+	m[2] = (struct spec_idmap){ 20, 91, 10 };            /* 91..100 touches [0]'s 100 */
+	assert_int_equal(idmap_check(m, 3, &e), -1);
+	assert_string_equal(e.msg, "[0] and [2] overlap in host ids");
+	m[2] = (struct spec_idmap){ 19, 200, 1 };
+	assert_int_equal(idmap_check(m, 3, &e), -1);
+	assert_string_equal(e.msg, "[1] and [2] overlap in container ids");
+	free(text);
+	text = idmap_format(m, 0, &len);
+	assert_int_equal(len, 0);
+	assert_string_equal(text, "");
+	free(m);
+}
+
 /* -------------------------------------------------------- sync messages */
 
 static size_t packet(char *buf, uint32_t type, int32_t errnum, uint32_t len, const void *data,
@@ -335,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_user_spec),
 		cmocka_unit_test(test_id),
 		cmocka_unit_test(test_cpulist),
+		cmocka_unit_test(test_idmap),
 		cmocka_unit_test(test_sync_decode),
 		cmocka_unit_test(test_sync_payloads),
 		cmocka_unit_test(test_sync_cgroup_paths),

@@ -528,7 +528,7 @@ static void test_everything(void **state)
 		       "linux/namespaces/6", "{\"type\": \"network\", \"path\": \"\"}",
 		       "linux/uidMappings", "[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]",
 		       "linux/gidMappings", "[{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536},"
-		       " {\"containerID\": 65536, \"hostID\": 4294901760, \"size\": 65536}]",
+		       " {\"containerID\": 65536, \"hostID\": 4294901759, \"size\": 65536}]",
 		       "linux/timeOffsets", "{\"monotonic\": {\"secs\": -86400, \"nanosecs\": 999999999},"
 		       " \"boottime\": {\"secs\": 3600}}",
 		       "linux/devices", "[{\"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10, \"minor\": 229,"
@@ -595,7 +595,7 @@ static void test_everything(void **state)
 	assert_null(l->ns[NS_NET].path);
 	assert_true(l->ns[NS_TIME].present);
 	assert_int_equal(l->n_gid_mappings, 2);
-	assert_int_equal(l->gid_mappings[1].host_id, 4294901760u);
+	assert_int_equal(l->gid_mappings[1].host_id, 4294901759u);
 	assert_true(l->time_monotonic.set);
 	assert_int_equal(l->time_monotonic.secs, -86400);
 	assert_int_equal(l->time_monotonic.nanosecs, 999999999);
@@ -970,9 +970,41 @@ static void test_err_namespaces(void **state)
 	EXPECT_ERROR("config.json: linux.gidMappings: missing (a new user namespace needs uid and gid mappings)",
 		     "linux/namespaces/2", "{\"type\": \"user\"}",
 		     "linux/uidMappings", "[{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]");
-	EXPECT_ERROR("config.json: linux.uidMappings[0]: range goes past id 4294967295",
+	EXPECT_ERROR("config.json: linux.uidMappings[0]: range goes past id 4294967294",
 		     "linux/namespaces/2", "{\"type\": \"user\"}",
 		     "linux/uidMappings", "[{\"containerID\": 0, \"hostID\": 4294967295, \"size\": 2}]");
+	/* the kernel's map_write: first + size must not wrap to 0 */
+	EXPECT_ERROR("config.json: linux.uidMappings[0]: range goes past id 4294967294",
+		     "linux/namespaces/2", "{\"type\": \"user\"}",
+		     "linux/uidMappings", "[{\"containerID\": 1, \"hostID\": 0, \"size\": 4294967295}]");
+	EXPECT_ERROR("config.json: linux.gidMappings[0]: range goes past id 4294967294",
+		     "linux/namespaces/2", "{\"type\": \"user\"}",
+		     "linux/uidMappings", "[{\"containerID\": 0, \"hostID\": 0, \"size\": 4294967295}]",
+		     "linux/gidMappings", "[{\"containerID\": 0, \"hostID\": 4294901760, \"size\": 65536}]");
+	EXPECT_OK("linux/namespaces/2", "{\"type\": \"user\"}",
+		  "linux/uidMappings", "[{\"containerID\": 0, \"hostID\": 0, \"size\": 4294967295}]",
+		  "linux/gidMappings", "[{\"containerID\": 0, \"hostID\": 4294901759, \"size\": 65536}]");
+	/* overlapping ranges, which the kernel refuses with EINVAL at the write */
+	EXPECT_ERROR("config.json: linux.uidMappings: [0] and [1] overlap in container ids",
+		     "linux/namespaces/2", "{\"type\": \"user\"}",
+		     "linux/uidMappings", "[{\"containerID\": 0, \"hostID\": 1000, \"size\": 10},"
+		     " {\"containerID\": 9, \"hostID\": 5000, \"size\": 1}]",
+		     "linux/gidMappings", "[{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]");
+	EXPECT_ERROR("config.json: linux.gidMappings: [0] and [2] overlap in host ids",
+		     "linux/namespaces/2", "{\"type\": \"user\"}",
+		     "linux/uidMappings", "[{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]",
+		     "linux/gidMappings", "[{\"containerID\": 0, \"hostID\": 1000, \"size\": 10},"
+		     " {\"containerID\": 10, \"hostID\": 2000, \"size\": 1},"
+		     " {\"containerID\": 20, \"hostID\": 995, \"size\": 6}]");
+	EXPECT_OK("linux/namespaces/2", "{\"type\": \"user\"}",
+		  "linux/uidMappings", "[{\"containerID\": 0, \"hostID\": 1000, \"size\": 10},"
+		  " {\"containerID\": 10, \"hostID\": 990, \"size\": 10}]",
+		  "linux/gidMappings", "[{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]");
+	EXPECT_ERROR("config.json: mounts[0].uidMappings: [0] and [1] overlap in container ids",
+		     "mounts/0", "{\"destination\": \"/x\", \"type\": \"bind\", \"source\": \"/y\","
+		     " \"uidMappings\": [{\"containerID\": 5, \"hostID\": 1, \"size\": 1},"
+		     " {\"containerID\": 0, \"hostID\": 2, \"size\": 6}],"
+		     " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}");
 	EXPECT_ERROR("config.json: linux.uidMappings[0].hostID: missing",
 		     "linux/namespaces/2", "{\"type\": \"user\"}", "linux/uidMappings", "[{\"containerID\": 0, \"size\": 2}]");
 	EXPECT_ERROR("config.json: linux.timeOffsets: requires a time namespace (linux.namespaces has no \"time\")",
@@ -1023,10 +1055,14 @@ static void test_err_resources(void **state)
 		     "linux/resources/memory", "{\"limit\": -2}");
 	EXPECT_ERROR("config.json: linux.resources.memory.disableOOMKiller: must be true or false",
 		     "linux/resources/memory", "{\"disableOOMKiller\": 0}");
-	EXPECT_ERROR("config.json: linux.resources.cpu.cpus: \"abc\" is not a list such as \"0-3,5\"",
+	EXPECT_ERROR("config.json: linux.resources.cpu.cpus: \"abc\": expected a number at position 1, found \"a\"",
 		     "linux/resources/cpu", "{\"cpus\": \"abc\"}");
-	EXPECT_ERROR("config.json: linux.resources.cpu.mems: \"3-1\" is not a list such as \"0-3,5\"",
+	EXPECT_ERROR("config.json: linux.resources.cpu.mems: \"3-1\": range 3-1 at position 1 ends before it starts",
 		     "linux/resources/cpu", "{\"mems\": \"3-1\"}");
+	EXPECT_ERROR("config.json: linux.resources.cpu.cpus: \"0-3,99999999999\": number at position 5 is above 65535",
+		     "linux/resources/cpu", "{\"cpus\": \"0-3,99999999999\"}");
+	EXPECT_ERROR("config.json: linux.resources.cpu.cpus: \",\": selects nothing (\"\" leaves the setting unset)",
+		     "linux/resources/cpu", "{\"cpus\": \",\"}");
 	EXPECT_ERROR("config.json: linux.resources.cpu.idle: must be between 0 and 1, not 2",
 		     "linux/resources/cpu", "{\"idle\": 2}");
 	EXPECT_ERROR("config.json: linux.resources.cpu.shares: must be a non-negative integer, not -1",
