@@ -3,7 +3,8 @@
 # tests/hardening.sh: stage 5 of tests/run.sh (sourced by it; it uses run.sh's
 # run_bats, note_fail, passed/failed, RUN_TMP, REPO, bats_args and files).
 #
-#   a. fuzz smoke: every libFuzzer harness of fuzz/ (built with clang in
+#   a. fuzz smoke: every libFuzzer harness of fuzz/ (fuzz/fuzz_NAME.c, built
+#      as fuzz-NAME, listed in fuzz/meson.build; built with clang in
 #      $SILO_FUZZ_BUILD_DIR, default build-fuzz) runs for $SILO_FUZZ_SECONDS
 #      (default 15) on a scratch copy of its committed corpus fuzz/corpus/<name>
 #      (so crashes found earlier, committed there, are replayed first).  One
@@ -62,6 +63,13 @@ hardening_fuzz() {
 	command -v clang >/dev/null || { note_fail "fuzz: clang is not installed"; return; }
 	CC=clang hardening_build fuzz "$dir" -Dfuzz=true -Dtests=false || return
 	mkdir -p "$art"
+	# every harness source is built (a file left out of fuzz/meson.build would
+	# otherwise never run)
+	for h in fuzz/fuzz_*.c; do
+		name=${h#fuzz/fuzz_}
+		name=${name%.c}
+		[ -x "$dir/fuzz/fuzz-$name" ] || note_fail "fuzz: $h is not built (missing from fuzz/meson.build?)"
+	done
 	for h in "$dir"/fuzz/fuzz-*; do
 		[ -f "$h" ] && [ -x "$h" ] || continue
 		name=${h##*/fuzz-}

@@ -154,11 +154,22 @@ limits_cfg() {
 	echo '{"memory": ' >"$T/bad3.json"
 	srun silo update -r "$T/bad3.json" "$ID"
 	assert_error "$T/bad3.json" "invalid JSON"
+	# a cpu list is checked with the rest, before anything is written
+	echo '{"memory": {"limit": 33554432}, "cpu": {"cpus": "0-1-2"}}' >"$T/bad4.json"
+	srun silo update -r "$T/bad4.json" "$ID"
+	assert_error "$T/bad4.json" "cpu.cpus" "0-1-2"
+	[ "$(mem_limit)" = 67108864 ] || fail "memory limit changed to $(mem_limit)"
 	[ "$(jq -c .resources "$STATE/$ID/state.json")" = "$before" ] || fail "state.json changed"
 	is_silo || return 0
 	srun silo update --memory lots "$ID"
 	assert_usage_error
 	grep -qF -- '--memory "lots"' <<<"$stderr" || fail "the flag and value are not named: $stderr"
+	srun silo update --memory 32m --cpuset-mems 3-1 "$ID"
+	assert_usage_error
+	grep -qF -- '--cpuset-mems "3-1": range 3-1' <<<"$stderr" || fail "the flag and value are not named: $stderr"
+	srun silo update --cpuset-cpus all "$ID"
+	assert_usage_error
+	[ "$(mem_limit)" = 67108864 ] || fail "memory limit changed to $(mem_limit)"
 	srun silo update --l3-cache-schema 'L3:0=f' "$ID"
 	assert_error "Intel RDT is not supported"
 	[ "$(mem_limit)" = 67108864 ] || fail "memory limit changed to $(mem_limit)"

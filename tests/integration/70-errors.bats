@@ -100,6 +100,25 @@ load helpers
 	[ ! -e "$STATE/$ID" ] || fail "state dir left"
 }
 
+@test "errors: a bad linux.resources.cpu.cpus list is refused at create, named, leaving nothing" {
+	# "9-2" is a descending range: the kernel would refuse it at the write,
+	# silo refuses it while parsing, before a cgroup or state dir exists.
+	cfg '.linux.resources.cpu = {"cpus": "0,9-2"}'
+	srun silo create --bundle "$BUNDLE" "$ID"
+	if is_silo; then
+		assert_error 'linux.resources.cpu.cpus: "0,9-2"' "range 9-2" "ends before it starts"
+	else
+		[ "$status" -ne 0 ] || fail "a descending cpu range was accepted"
+	fi
+	[ ! -e "$STATE/$ID" ] || fail "state dir left"
+	[ -z "$(_leaked_cgroups)" ] || fail "cgroup left: $(_leaked_cgroups)"
+	cfg '.linux.resources.cpu = {"mems": "0-x"}'
+	srun silo create --bundle "$BUNDLE" "$ID"
+	is_silo && assert_error 'linux.resources.cpu.mems: "0-x"'
+	[ "$status" -ne 0 ] || fail "mems 0-x was accepted"
+	[ ! -e "$STATE/$ID" ] || fail "state dir left"
+}
+
 @test "errors: an unknown namespace type names it" {
 	cfg '.linux.namespaces += [{"type": "bogus"}]'
 	srun silo create --bundle "$BUNDLE" "$ID"

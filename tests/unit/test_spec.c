@@ -447,6 +447,26 @@ static void test_podman(void **state)
 	free(j);
 }
 
+/* The spec corpus's seed with id maps (linux and two id-mapped mounts) and
+ * cpu lists parses: fuzz-spec starts from a valid one. */
+static void test_userns_idmap_seed(void **state)
+{
+	char *j = read_fixture("userns-idmap.json");
+	struct spec *s = parse_ok(j);
+
+	(void)state;
+	assert_int_equal(s->linux.n_uid_mappings, 2);
+	assert_int_equal(s->linux.n_gid_mappings, 2);
+	assert_int_equal(s->linux.gid_mappings[1].host_id, 4294901759u);
+	assert_int_equal(s->n_mounts, 3);
+	assert_int_equal(s->mounts[2].n_uid_mappings, 2);
+	assert_true(s->mounts[1].opts.extensions & SPEC_MOUNT_IDMAP);
+	assert_true(s->mounts[2].opts.extensions & SPEC_MOUNT_RIDMAP);
+	assert_string_equal(s->linux.resources->cpu.cpus, "0-3,7,9-11");
+	spec_free(s);
+	free(j);
+}
+
 static void test_docker(void **state)
 {
 	char *j = read_fixture("docker.json");
@@ -1195,6 +1215,7 @@ int main(void)
 		cmocka_unit_test(test_default_rootless),
 		cmocka_unit_test(test_podman),
 		cmocka_unit_test(test_docker),
+		cmocka_unit_test(test_userns_idmap_seed),
 		cmocka_unit_test(test_everything),
 		cmocka_unit_test(test_mount_paths),
 		cmocka_unit_test(test_lenient),
