@@ -299,3 +299,86 @@ sysc_binary() {
 	for i in $(seq 100); do [ "$(cat "/proc/$epid/comm" 2>/dev/null)" != silo-oci ] && break; sleep 0.1; done
 	[ "$(cat "/proc/$epid/comm" 2>/dev/null)" != silo-oci ] || fail "the exec process never ran its payload"
 }
+
+# --- plan 26: many distinct containers at once ---------------------------------
+
+# The one runtime call of a worker: create or delete --force container $2 of
+# the batch in $1 (xargs runs it); its exit status goes to $1/$2.<verb>.rc.
+write_batch_worker() {
+	cat >"$T/worker.sh" <<-'EOF'
+	#!/bin/sh
+	dir=$1 i=$2 verb=$3 rc=0
+	shift 3
+	if [ "$verb" = create ]; then
+		"$SILO_OCI" --root "$STATE" create --bundle "$dir/b$i" "$BASE-c$i" \
+			</dev/null >"$dir/b$i/out" 2>"$dir/b$i/err" || rc=$?
+	else
+		"$SILO_OCI" --root "$STATE" delete --force "$BASE-c$i" \
+			</dev/null >/dev/null 2>"$dir/b$i/del.err" || rc=$?
+	fi
+	echo "$rc" >"$dir/b$i/$verb.rc"
+	EOF
+	chmod 755 "$T/worker.sh"
+}
+
+# Every state dir, cgroup, mount and process of containers $BASE-c* is gone.
+assert_batch_gone() { # WHAT
+	local deadline=$((SECONDS + 10)) p
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		[ -z "$(_leaked_pids)" ] && [ -z "$(_leaked_cgroups)" ] && break
+		sleep 0.2
+	done
+	p=$(ls "$STATE")
+	[ -z "$p" ] || fail "$1: $(wc -w <<<"$p") state dirs left: $(head -c 300 <<<"$p")" || return 1
+	p=$(_leaked_pids)
+	[ -z "$p" ] || fail "$1: $(wc -w <<<"$p") processes left: $(head -c 300 <<<"$p")" || return 1
+	p=$(_leaked_cgroups)
+	[ -z "$p" ] || fail "$1: $(wc -l <<<"$p") cgroups left: $(head -n 5 <<<"$p")" || return 1
+	p=$(_leaked_mounts)
+	[ -z "$p" ] || fail "$1: mounts left: $(head -n 5 <<<"$p")" || return 1
+}
+
+@test "plan 26 (concurrent creates): 400 distinct containers, 24 at a time, share a rootfs, bind sources and new mountpoints: all succeed; parallel delete --force leaves nothing" {
+	# SILO_TEST_CONCURRENT_N / _PAR change the count and the parallelism.
+	local n=${SILO_TEST_CONCURRENT_N:-400} par=${SILO_TEST_CONCURRENT_PAR:-24} i bad=() st
+	mkdir -p "$T/shared-src/sub" "$STATE"
+	echo shared >"$T/shared-file"
+	# Every container binds the same sources onto mountpoints that do not
+	# exist yet in the one rootfs they all use: a common one, and per group
+	# of 16 consecutive ids (so the whole run, not just its first batch,
+	# races on making mountpoint dirs and files: runc#4543's EEXIST).
+	cfg --arg r "$ROOTFS" --arg s "$T/shared-src" --arg f "$T/shared-file" '.root.path = $r
+		| .mounts += [
+			{"destination": "/mnt/common/deep/dir", "type": "bind", "source": $s, "options": ["rbind", "ro"]},
+			{"destination": "/mnt/gGROUP/dir", "type": "bind", "source": $s, "options": ["rbind"]},
+			{"destination": "/mnt/gGROUP/sub/file", "type": "bind", "source": $f, "options": ["bind", "ro"]},
+			{"destination": "/mnt/gGROUP/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=64k"]}]
+		| .linux.cgroupsPath = "CGPATH"'
+	args /probe pause
+	for i in $(seq 0 $((n - 1))); do
+		mkdir "$T/b$i"
+		sed -e "s/GROUP/$((i / 16))/g" -e "s/CGPATH/$BASE-c$i/" "$BUNDLE/config.json" >"$T/b$i/config.json"
+	done
+	write_batch_worker
+	export SILO_OCI STATE BASE
+	seq 0 $((n - 1)) | xargs -P "$par" -I{} "$T/worker.sh" "$T" {} create 3>&- 4>&- 5>&-
+	for i in $(seq 0 $((n - 1))); do
+		[ "$(cat "$T/b$i/create.rc" 2>/dev/null)" = 0 ] ||
+			bad+=("c$i: exit $(cat "$T/b$i/create.rc" 2>/dev/null): $(cat "$T/b$i/err")")
+	done
+	# Every container is there at once, created, its init alive.
+	st=$(silo list --format json | jq -r --arg b "$BASE-c" '[.[] | select(.id | startswith($b)) | select(.status == "created")] | length')
+	echo "# $n creates, $par at a time: ${#bad[@]} failed; $st listed as created" >&2
+	seq 0 $((n - 1)) | xargs -P "$par" -I{} "$T/worker.sh" "$T" {} delete 3>&- 4>&- 5>&-
+	[ ${#bad[@]} -eq 0 ] || fail "${#bad[@]} creates failed: $(printf '%s\n' "${bad[@]}" | head -n 10)"
+	[ "$st" = "$n" ] || fail "list shows $st of $n containers created"
+	for i in $(seq 0 $((n - 1))); do
+		[ "$(cat "$T/b$i/delete.rc" 2>/dev/null)" = 0 ] ||
+			bad+=("c$i: exit $(cat "$T/b$i/delete.rc" 2>/dev/null): $(cat "$T/b$i/del.err")")
+	done
+	[ ${#bad[@]} -eq 0 ] || fail "${#bad[@]} delete --force failed: $(printf '%s\n' "${bad[@]}" | head -n 10)"
+	assert_batch_gone "after the parallel delete --force"
+	# The shared rootfs got the mountpoints, and nothing was mounted over it on the host.
+	[ -d "$ROOTFS/mnt/common/deep/dir" ] && [ -f "$ROOTFS/mnt/g0/sub/file" ] || fail "mountpoints missing"
+	[ -z "$(ls -A "$ROOTFS/mnt/g0/dir")" ] || fail "a bind is still visible on the host"
+}
