@@ -908,6 +908,24 @@ void cg_signal_pids(const pid_t *pids, size_t n, int signo)
 			silo_debug("kill %d: %m", (int)pids[i]);
 }
 
+void cg_write_subtree(const char *dir, const char *file, const char *value)
+{
+	cleanup_dir DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d)) != NULL) {
+		cleanup_free char *sub = NULL;
+		struct silo_error e;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		sub = xasprintf("%s/%s", dir, de->d_name);
+		if (cg_write(sub, file, value, &e) < 0 && e.errnum != ENOENT)
+			silo_debug("%s", e.msg);
+		cg_write_subtree(sub, file, value);
+	}
+}
+
 uint64_t cg_now_ms(void)
 {
 	struct timespec ts;

@@ -239,6 +239,9 @@ void cg_sleep_us(long us);
 uint64_t cg_now_ms(void);
 /* Send signo to each pid (ESRCH ignored). */
 void cg_signal_pids(const pid_t *pids, size_t n, int signo);
+/* Write value to file in every cgroup below dir (not dir itself), e.g. to
+ * thaw sub-cgroups the container froze on its own; failures are logged. */
+void cg_write_subtree(const char *dir, const char *file, const char *value);
 
 /* Enable the controllers `want` (CG2_*) on the path from the mount `mount`
  * down to the parent of `leaf` (cgroup2).  Bits the hierarchy does not offer

@@ -159,8 +159,8 @@ static int v1_freeze(struct cgroup *cg, bool on, struct silo_error *err)
 }
 
 /* Freeze so nothing forks while we signal, signal everyone, and thaw unless
- * the cgroup was paused before (a SIGKILL always thaws: the dead must run to
- * exit).  Without a freezer, signal what is listed. */
+ * the cgroup was paused before (a SIGKILL always thaws, sub-cgroups too: the
+ * dead must run to exit).  Without a freezer, signal what is listed. */
 static int v1_kill(struct cgroup *cg, int signo, struct silo_error *err)
 {
 	struct cg_hier *fz = cg_find(cg, "freezer");
@@ -187,6 +187,10 @@ static int v1_kill(struct cgroup *cg, int signo, struct silo_error *err)
 			return -1;
 	}
 	cg_signal_pids(pids, n, signo);
+	/* A sub-cgroup frozen on its own stays frozen when its parent thaws,
+	 * and a frozen task does not die of SIGKILL: thaw them all. */
+	if (signo == SIGKILL)
+		cg_write_subtree(fz->dir, "freezer.state", "THAWED");
 	if (signo == SIGKILL || strcmp(st, "FROZEN") != 0)
 		return cg_write(fz->dir, "freezer.state", "THAWED", err);
 	return 0;

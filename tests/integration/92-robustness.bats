@@ -1,11 +1,38 @@
 #!/usr/bin/env bats
 # Robustness of the runtime's own bookkeeping (../shared/docs/security.md §6,
-# plan items 24, 25, 32 and 12): racing creates of one id, a runtime killed
+# plan items 24, 25, 26, 27, 31, 32 and 12): racing creates of one id, a runtime killed
 # in the middle of create or start, and stdio reopened through a hostile
 # /dev/null.  Each test is named after the plan item it guards; each also
 # gets the suite's teardown, which fails it if anything was left behind.
 
 load helpers
+
+# The suite's teardown, after thawing any sub-cgroup a test froze inside its
+# containers' cgroups (plan 27): should the runtime leave one frozen, its
+# processes could not be killed and the teardown could not clean up.
+eval "$(declare -f teardown | sed '1s/^teardown/suite_teardown/')"
+teardown() {
+	local d
+	if [ -n "${BASE:-}" ]; then
+		for d in $(find /sys/fs/cgroup -mindepth 2 -type d -path "*/$BASE*/*" 2>/dev/null); do
+			[ -e "$d/freezer.state" ] && echo THAWED >"$d/freezer.state" 2>/dev/null
+			[ -e "$d/cgroup.freeze" ] && echo 0 >"$d/cgroup.freeze" 2>/dev/null
+		done
+	fi
+	suite_teardown
+}
+
+# pid, state, parent, cgroup (pids) and command line of each process given
+# (that may be gone by now).
+describe_pids() { # PID...
+	local x st cg cmd
+	for x in "$@"; do
+		st=$(awk '{ print "state", $3, "ppid", $4 }' "/proc/$x/stat" 2>/dev/null) || true
+		cg=$(grep ':pids:' "/proc/$x/cgroup" 2>/dev/null) || true
+		cmd=$(tr '\0' ' ' <"/proc/$x/cmdline" 2>/dev/null) || true
+		echo "$x $st $cg $cmd"
+	done
+}
 
 # No state dir, cgroup, mount or process of this test is left right now
 # (after a `delete --force`; killed processes get a moment to go away).
@@ -16,11 +43,11 @@ assert_nothing_left() { # WHAT
 		sleep 0.2
 	done
 	[ ! -e "$STATE/$ID" ] || fail "$1: state dir left: $(ls -la "$STATE/$ID")" || return 1
-	p=$(_leaked_pids)
-	[ -z "$p" ] || fail "$1: process left: $(for x in $p; do tr '\0' ' ' <"/proc/$x/cmdline"; echo; done)" || return 1
-	p=$(_leaked_cgroups)
+	p=$(_leaked_pids) || true
+	[ -z "$p" ] || fail "$1: process left: $(describe_pids $p)" || return 1
+	p=$(_leaked_cgroups) || true
 	[ -z "$p" ] || fail "$1: cgroup left: $p" || return 1
-	p=$(_leaked_mounts)
+	p=$(_leaked_mounts) || true
 	[ -z "$p" ] || fail "$1: mount left: $p" || return 1
 }
 
@@ -29,6 +56,7 @@ assert_nothing_left() { # WHAT
 assert_state_consistent() { # WHAT
 	local st pid
 	srun silo state "$ID"
+	STATE_SEEN=error
 	if [ "$status" -ne 0 ]; then
 		[ "$status" -eq 1 ] || fail "$1: state exited $status: $stderr" || return 1
 		is_silo || return 0
@@ -38,6 +66,7 @@ assert_state_consistent() { # WHAT
 	fi
 	st=$(jq -r .status <<<"$output") || fail "$1: state printed no JSON: $output" || return 1
 	pid=$(jq -r .pid <<<"$output")
+	STATE_SEEN=$st
 	case "$st" in
 	creating | created | running | paused)
 		# A live status names a live process (0 only while creating).
@@ -162,22 +191,33 @@ write_block_hook() {
 	assert_nothing_left "after delete --force"
 }
 
-@test "plan 24 (state atomicity): create SIGKILLed at 15 short delays: state errors cleanly or is consistent, delete --force leaves nothing" {
+@test "plan 24 (state atomicity): create SIGKILLed at random delays (40, SILO_TEST_KILL_ITERATIONS): state errors cleanly or is consistent, delete --force leaves nothing" {
 	args /probe sleep 100
-	local i d
-	# Spread over the whole create (no timing assumption: any point will do,
-	# including before it starts and after it is done).
-	for i in $(seq 0 14); do
-		d=$(awk -v i="$i" -v r="$RANDOM" 'BEGIN { printf "%.3f", i * 0.02 + (r % 20) / 1000 }')
+	local i d n=${SILO_TEST_KILL_ITERATIONS:-40} t0 span seen=()
+	# The delays are uniform over 1.5 times what one whole create takes
+	# here, measured first (no timing assumption: any point will do,
+	# including before it starts and after it is done; the measure only
+	# keeps most kills inside the create on fast and slow machines alike).
+	t0=$EPOCHREALTIME
+	create_ctr
+	assert_status 0
+	span=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { s = (b - a) * 1500; print (s < 20 ? 20 : int(s)) }')
+	srun silo delete --force "$ID"
+	assert_status 0
+	echo "# one create: $((span * 2 / 3)) ms; $n kills at 0-$span ms" >&2
+	for i in $(seq "$n"); do
+		d=$(awk -v r="$RANDOM" -v s="$span" 'BEGIN { printf "%.3f", (r % s) / 1000 }')
 		runtime_bg "$T/create-$i" create --bundle "$BUNDLE" "$ID"
 		sleep "$d"
 		kill -9 "$RT_PID" 2>/dev/null || true
 		wait "$RT_PID" || true
 		assert_state_consistent "iteration $i (delay $d s)"
+		seen+=("$STATE_SEEN")
 		srun silo delete --force "$ID"
 		[ "$status" -eq 0 ] || fail "iteration $i (delay $d s): delete --force failed: $stderr"
 		assert_nothing_left "iteration $i (delay $d s)"
 	done
+	echo "# state after the kills: $(printf '%s\n' "${seen[@]}" | sort | uniq -c | tr -s ' \n' ' ')" >&2
 	# The id is usable again afterwards.
 	create_ctr
 	assert_status 0
@@ -330,11 +370,11 @@ assert_batch_gone() { # WHAT
 	done
 	p=$(ls "$STATE")
 	[ -z "$p" ] || fail "$1: $(wc -w <<<"$p") state dirs left: $(head -c 300 <<<"$p")" || return 1
-	p=$(_leaked_pids)
+	p=$(_leaked_pids) || true
 	[ -z "$p" ] || fail "$1: $(wc -w <<<"$p") processes left: $(head -c 300 <<<"$p")" || return 1
-	p=$(_leaked_cgroups)
+	p=$(_leaked_cgroups) || true
 	[ -z "$p" ] || fail "$1: $(wc -l <<<"$p") cgroups left: $(head -n 5 <<<"$p")" || return 1
-	p=$(_leaked_mounts)
+	p=$(_leaked_mounts) || true
 	[ -z "$p" ] || fail "$1: mounts left: $(head -n 5 <<<"$p")" || return 1
 }
 
@@ -381,4 +421,201 @@ assert_batch_gone() { # WHAT
 	# The shared rootfs got the mountpoints, and nothing was mounted over it on the host.
 	[ -d "$ROOTFS/mnt/common/deep/dir" ] && [ -f "$ROOTFS/mnt/g0/sub/file" ] || fail "mountpoints missing"
 	[ -z "$(ls -A "$ROOTFS/mnt/g0/dir")" ] || fail "a bind is still visible on the host"
+}
+
+# --- plan 31: pid reuse ---------------------------------------------------------
+
+# The scenario of plan 31, run as pid 1 of a private pid namespace (bash
+# reaps the orphaned inits there, and /proc/sys/kernel/ns_last_pid is that
+# namespace's own): an init dies, a decoy `sleep` of ours gets its pid, and
+# no runtime call may signal the decoy.  One line per check: "ok ..." or
+# "FAIL ...".
+write_reuse_script() {
+	cat >"$T/reuse.sh" <<-'EOF'
+	#!/bin/bash
+	rt() { "$SILO_OCI" --root "$STATE" "$@" </dev/null 2>>"$T/reuse.err"; }
+	decoy_alive() { # WHAT
+		if [ -d "/proc/$decoy" ] && [ "$(awk '{ print $3 }' "/proc/$decoy/stat")" != Z ] &&
+			[ "$(cat "/proc/$decoy/comm")" = sleep ]; then echo "ok decoy alive after $1"
+		else echo "FAIL the decoy (pid $decoy) was signalled by: $1"; fi
+	}
+	stopped() { # ID WHAT
+		local s
+		s=$(rt state "$1" | jq -c '[.status, .pid]')
+		[ "$s" = '["stopped",0]' ] && echo "ok $2: state stopped" || echo "FAIL $2: state says $s, not stopped with pid 0"
+	}
+	# The init of container ID dies, the decoy takes its pid.
+	reuse() { # ID
+		local pid start i
+		pid=$(jq -r .pid "$STATE/$1/state.json")
+		start=$(jq -r .startTime "$STATE/$1/state.json")
+		[ "$pid" -gt 1 ] && [ "$start" -gt 0 ] || { echo "FAIL $1: state.json has pid $pid startTime $start"; exit 1; }
+		[ "$(cut -d' ' -f22 "/proc/$pid/stat")" = "$start" ] || echo "FAIL $1: startTime $start is not the init's"
+		kill -9 "$pid" 2>/dev/null
+		for i in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+		[ ! -d "/proc/$pid" ] || { echo "FAIL $1: init $pid was not reaped"; exit 1; }
+		stopped "$1" "$1 init gone"
+		# A clock tick (10 ms) apart from the init's start, so that the start
+		# time tells them apart (it always is by now; this makes it certain).
+		while [ "$(cut -d' ' -f22 /proc/self/stat)" = "$start" ]; do sleep 0.01; done
+		for i in 1 2 3; do
+			# (no fork between the write and the sleep's: it gets pid + 1)
+			echo $((pid - 1)) >/proc/sys/kernel/ns_last_pid
+			sleep 1000 &
+			decoy=$!
+			[ "$decoy" = "$pid" ] && break
+			kill "$decoy"
+		done
+		[ "$decoy" = "$pid" ] || { echo "FAIL $1: the decoy got pid $decoy, not $pid"; exit 1; }
+		echo "ok $1: decoy $decoy has the dead init's pid"
+	}
+	# A: created (own pid namespace), its init killed.
+	rt create --bundle "$BUNDLE" "$ID-a" >/dev/null || { echo "FAIL create a"; exit 1; }
+	reuse "$ID-a"
+	stopped "$ID-a" "a with the decoy"
+	for sig in KILL TERM; do
+		rt kill "$ID-a" $sig && echo "FAIL a: kill $sig succeeded"
+		decoy_alive "kill $sig"
+	done
+	rt kill --all "$ID-a" KILL
+	decoy_alive "kill --all KILL"
+	rt exec "$ID-a" /probe true && echo "FAIL a: exec succeeded"
+	decoy_alive "exec"
+	stopped "$ID-a" "a after kill"
+	rt delete "$ID-a" || echo "FAIL a: delete of the stopped container failed"
+	decoy_alive "delete"
+	kill "$decoy"
+	# B: running, no pid namespace (the runtime's), its init killed.
+	rt create --bundle "$T/bundle-b" "$ID-b" >/dev/null || { echo "FAIL create b"; exit 1; }
+	rt start "$ID-b" || { echo "FAIL start b"; exit 1; }
+	reuse "$ID-b"
+	stopped "$ID-b" "b with the decoy"
+	rt kill "$ID-b" KILL && echo "FAIL b: kill KILL succeeded"
+	decoy_alive "kill KILL (b)"
+	rt kill --all "$ID-b" KILL
+	decoy_alive "kill --all KILL (b)"
+	rt delete --force "$ID-b" || echo "FAIL b: delete --force failed"
+	decoy_alive "delete --force (b)"
+	[ ! -e "$STATE/$ID-b" ] || echo "FAIL b: state dir left"
+	kill "$decoy"
+	echo done
+	EOF
+	chmod 755 "$T/reuse.sh"
+}
+
+@test "plan 31 (pid reuse): in a private pid namespace a decoy takes a dead init's pid: kill, kill --all, exec, state, delete and delete --force never signal it" {
+	command -v unshare >/dev/null || skip "no unshare"
+	args /probe pause
+	mkdir -p "$T/bundle-b"
+	jq --arg r "$ROOTFS" --arg cg "$ID-b" '.root.path = $r | .linux.cgroupsPath = $cg
+		| .linux.namespaces |= map(select(.type != "pid"))' "$BUNDLE/config.json" >"$T/bundle-b/config.json"
+	cfg --arg cg "$ID-a" '.linux.cgroupsPath = $cg'
+	track "$ID-a"
+	track "$ID-b"
+	write_reuse_script
+	srun env SILO_OCI="$SILO_OCI" STATE="$STATE" BUNDLE="$BUNDLE" T="$T" ID="$ID" \
+		timeout -k 5 120 unshare --pid --fork --mount-proc --kill-child "$T/reuse.sh"
+	echo "# runtime errors (expected ones included): $(cat "$T/reuse.err")" >&2
+	assert_status 0
+	! grep -q '^FAIL' <<<"$output" || fail "$(grep '^FAIL' <<<"$output")"
+	[ "${lines[-1]}" = done ] || fail "the scenario did not finish: $output"
+	[ "$(grep -c "^ok decoy alive" <<<"$output")" -eq 8 ] || fail "not every check ran: $output"
+}
+
+# --- plan 27: delete --force in every state ---------------------------------------
+
+# Every cgroup dir (all hierarchies, sub-cgroups included) of container ID.
+ctr_cgroups() { find /sys/fs/cgroup -mindepth 1 -type d -path "*/$1" 2>/dev/null; }
+
+# Every process listed in the cgroups of container ID, sub-cgroups included.
+ctr_procs() {
+	local d
+	for d in $(ctr_cgroups "$1"); do find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null; done | sort -un
+}
+
+# The live (not zombie) ones among PIDs.
+live_pids() {
+	local p s
+	for p in "$@"; do
+		s=$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null) || continue
+		[ -n "$s" ] && [ "$s" != Z ] && echo "$p"
+	done
+	return 0
+}
+
+# A container started from the current config, its payload ready.
+start_matrix_ctr() { # ID
+	cfg --arg cg "$1" '.linux.cgroupsPath = $cg'
+	create_ctr --id "$1"
+	assert_status 0
+	srun silo start "$1"
+	assert_status 0
+}
+
+@test "plan 27 (delete --force matrix): created, running, paused, stopped, missing, host pid namespace with the init gone and 5 left, frozen and busy sub-cgroups: exit 0, processes gone, cgroups removed" {
+	local id pids left d ids=(created running paused stopped hostpid subcg) n
+	args /bin/sh -c 'sleep 1000 & sleep 1000 & exec /probe pause'
+	cfg --arg cg "$ID-created" '.linux.cgroupsPath = $cg'
+	create_ctr --id "$ID-created"
+	assert_status 0
+	start_matrix_ctr "$ID-running"
+	start_matrix_ctr "$ID-paused"
+	start_matrix_ctr "$ID-subcg"
+	# No pid namespace: its init's death leaves its 5 children running.
+	cfg '.linux.namespaces |= map(select(.type != "pid"))'
+	args /bin/sh -c 'for i in 1 2 3 4 5; do sleep 1000 & done; exec /probe pause'
+	start_matrix_ctr "$ID-hostpid"
+	args /probe true
+	start_matrix_ctr "$ID-stopped"
+	for id in running paused subcg hostpid; do wait_for "$T/$ID-$id.out" ready; done
+	srun silo pause "$ID-paused"
+	assert_status 0
+	wait_status stopped "$ID-stopped"
+	# hostpid: its init killed from here; state says stopped, 5 are left.
+	kill -9 "$(ctr_pid "$ID-hostpid")"
+	wait_status stopped "$ID-hostpid"
+	[ "$(live_pids $(ctr_procs "$ID-hostpid") | wc -l)" -eq 5 ] ||
+		fail "hostpid: not 5 processes left: $(describe_pids $(ctr_procs "$ID-hostpid"))"
+	# subcg: in every hierarchy a sub-cgroup with a nested one, one of the
+	# sleeps moved into it; the freezer's (v2: the sub-cgroup) frozen on its own.
+	pids=($(live_pids $(ctr_procs "$ID-subcg")))
+	[ "${#pids[@]}" -eq 3 ] || fail "subcg: not 3 processes: ${pids[*]}"
+	n=0
+	for d in $(ctr_cgroups "$ID-subcg"); do
+		mkdir -p "$d/sub/nested"
+		[ -e "$d/cgroup.procs" ] || continue
+		# (v1 cpuset: a child takes no task before it has cpus and mems)
+		for f in cpuset.cpus cpuset.mems; do
+			[ -e "$d/$f" ] || continue
+			cat "$d/$f" >"$d/sub/$f"
+			cat "$d/$f" >"$d/sub/nested/$f"
+		done
+		echo "${pids[1]}" >"$d/sub/cgroup.procs"
+		echo "${pids[2]}" >"$d/sub/nested/cgroup.procs"
+		n=$((n + 1))
+		if [ -e "$d/sub/freezer.state" ]; then
+			echo FROZEN >"$d/sub/freezer.state"
+		elif [ -e "$d/sub/cgroup.freeze" ]; then
+			echo 1 >"$d/sub/cgroup.freeze"
+		fi
+	done
+	[ "$n" -ge 1 ] || fail "subcg: no cgroup to make sub-cgroups in"
+	echo "# sub-cgroups in $n hierarchies" >&2
+	for id in "${ids[@]}"; do
+		pids=($(ctr_procs "$ID-$id"))
+		[ -n "$(ctr_cgroups "$ID-$id")" ] || fail "$id: no cgroup before the delete"
+		srun silo delete --force "$ID-$id"
+		[ "$status" -eq 0 ] || fail "$id: delete --force exited $status: $stderr"
+		[ ! -e "$STATE/$ID-$id" ] || fail "$id: state dir left"
+		for _ in $(seq 50); do
+			left=$(live_pids "${pids[@]}")
+			[ -z "$left" ] && break
+			sleep 0.1
+		done
+		[ -z "$left" ] || fail "$id: processes left: $(describe_pids $left)"
+		[ -z "$(ctr_cgroups "$ID-$id")" ] || fail "$id: cgroups left: $(ctr_cgroups "$ID-$id")"
+	done
+	srun silo delete --force "$ID-missing"
+	assert_status 0
+	[ -z "$(ctr_cgroups "$ID-missing")" ] && [ ! -e "$STATE/$ID-missing" ] || fail "delete --force of a missing id made something"
 }
