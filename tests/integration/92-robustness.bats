@@ -475,6 +475,9 @@ write_reuse_script() {
 		[ "$decoy" = "$pid" ] || { echo "FAIL $1: the decoy got pid $decoy, not $pid"; exit 1; }
 		echo "ok $1: decoy $decoy has the dead init's pid"
 	}
+	# Whatever happens, the containers go while their pids still mean what
+	# state.json says (here, not in the host's pid namespace).
+	trap 'rt delete --force "$ID-a"; rt delete --force "$ID-b"' EXIT
 	# A: created (own pid namespace), its init killed.
 	rt create --bundle "$BUNDLE" "$ID-a" >/dev/null || { echo "FAIL create a"; exit 1; }
 	reuse "$ID-a"
