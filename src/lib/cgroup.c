@@ -570,6 +570,11 @@ static int mkdir_p(char *dir, size_t mount_len, char **created, struct silo_erro
 
 static void build_paths(struct cgroup *cg)
 {
+	if (cg->n == 0) {
+		cg->names = NULL;
+		cg->dirs = NULL;
+		return;
+	}
 	cg->names = xreallocarray(NULL, cg->n, sizeof(*cg->names));
 	cg->dirs = xreallocarray(NULL, cg->n, sizeof(*cg->dirs));
 	for (size_t i = 0; i < cg->n; i++) {
@@ -704,32 +709,147 @@ static bool same_str(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+/* ================================================================ rootless */
+
+static bool perm_errno(int e)
+{
+	return e == EACCES || e == EPERM || e == EROFS;
+}
+
+/* Does linux.resources set anything but device rules (which rootless
+ * leaves alone)?  memory.checkBeforeUpdate is no limit either. */
+static bool has_limits(const struct spec_resources *r)
+{
+	if (r == NULL)
+		return false;
+	const struct opt_i64 *i64[] = {
+		&r->memory.limit, &r->memory.reservation, &r->memory.swap, &r->memory.kernel,
+		&r->memory.kernel_tcp, &r->cpu.quota, &r->cpu.realtime_runtime, &r->cpu.idle,
+		&r->pids.limit,
+	};
+	const struct opt_u64 *u64[] = {
+		&r->memory.swappiness, &r->cpu.shares, &r->cpu.period, &r->cpu.realtime_period,
+		&r->cpu.burst, &r->block_io.weight, &r->block_io.leaf_weight, &r->network.class_id,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(i64); i++)
+		if (i64[i]->set)
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(u64); i++)
+		if (u64[i]->set)
+			return true;
+	return r->memory.disable_oom_killer.set || r->memory.use_hierarchy.set || r->cpu.cpus ||
+	       r->cpu.mems || r->block_io.n_weight_device || r->block_io.n_throttle_read_bps ||
+	       r->block_io.n_throttle_write_bps || r->block_io.n_throttle_read_iops ||
+	       r->block_io.n_throttle_write_iops || r->n_hugepage_limits ||
+	       r->network.n_priorities || r->n_rdma || r->n_unified;
+}
+
+void cgroup_set_rootless(struct cgroup *cg, bool rootless)
+{
+	cg->rootless = rootless;
+}
+
+bool cgroup_best_effort(const struct cgroup *cg)
+{
+	return cg->best_effort;
+}
+
+/* Leave hierarchy i out of the cgroup (its directory is not ours). */
+static void drop_hier(struct cgroup *cg, size_t i)
+{
+	struct cg_hier *h = &cg->h[i];
+
+	free(h->controllers);
+	free(h->name);
+	free(h->mount);
+	free(h->dir);
+	free(h->created);
+	memmove(h, h + 1, (cg->n - i - 1) * sizeof(*h));
+	cg->n--;
+	free(cg->names);
+	free(cg->dirs);
+	build_paths(cg);
+}
+
 int cgroup_make(struct cgroup *cg, const struct spec_resources *resources, bool *changed,
 		struct silo_error *err)
 {
 	*changed = false;
-	for (size_t i = 0; i < cg->n; i++) {
+	cg->best_effort = cg->rootless && !has_limits(resources);
+	for (size_t i = 0; i < cg->n;) {
 		struct cg_hier *h = &cg->h[i];
 		cleanup_free char *planned = h->created;
 
 		h->created = NULL;
-		if (mkdir_p(h->dir, strlen(h->mount), &h->created, err) < 0)
-			goto fail;
+		if (mkdir_p(h->dir, strlen(h->mount), &h->created, err) < 0) {
+			if (!cg->best_effort || !perm_errno(err->errnum))
+				goto fail;
+			silo_debug("rootless: %s: going on without this cgroup", err->msg);
+			drop_hier(cg, i);
+			*changed = true;
+			continue;
+		}
 		if (!same_str(planned, h->created))
 			*changed = true;
+		i++;
 	}
-	if (check_existing(cg, err) < 0 || cg->ops->prepare(cg, err) < 0)
+	if (cg->n == 0)
+		return 0;
+	if (check_existing(cg, err) < 0)
 		goto fail;
+	if (cg->ops->prepare(cg, err) < 0) {
+		if (!cg->best_effort || !perm_errno(err->errnum))
+			goto fail;
+		silo_debug("rootless: %s: going on", err->msg);
+	}
 	if (cg->ops->apply(cg, resources, true, err) < 0)
 		goto fail;
 	return 0;
 fail:
+	if (cg->rootless && !cg->best_effort && perm_errno(err->errnum))
+		silo_error_ctx(err, "rootless container with linux.resources");
 	remove_created_quiet(cg);
 	for (size_t i = 0; i < cg->n; i++) {
 		free(cg->h[i].created);
 		cg->h[i].created = NULL;
 	}
 	return -1;
+}
+
+int cgroup_attach_best_effort(struct cgroup *cg, pid_t pid, bool *changed,
+			      struct silo_error *err)
+{
+	char buf[24];
+
+	*changed = false;
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	for (size_t i = 0; i < cg->n;) {
+		struct cg_hier *h = &cg->h[i];
+
+		if (cg_write(h->dir, "cgroup.procs", buf, err) == 0) {
+			i++;
+			continue;
+		}
+		if (!perm_errno(err->errnum))
+			return silo_error_ctx(err, "join cgroup");
+		silo_debug("rootless: %s: going on without this cgroup", err->msg);
+		if (h->created) {
+			cleanup_free char *p = xstrdup(h->dir);
+
+			/* Ours and empty: remove it up to what we made. */
+			while (rmdir(p) == 0 && strcmp(p, h->created) != 0) {
+				char *slash = strrchr(p, '/');
+
+				if (slash == NULL || slash == p)
+					break;
+				*slash = '\0';
+			}
+		}
+		drop_hier(cg, i);
+		*changed = true;
+	}
+	return 0;
 }
 
 int cgroup_clone_fd(struct cgroup *cg)
@@ -988,6 +1108,8 @@ char *cgroup_to_json(const struct cgroup *cg)
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "hierarchies", arr);
+	if (cg->rootless)
+		json_object_set_new(root, "rootless", json_true());
 	s = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
 	if (s == NULL)
@@ -1056,6 +1178,7 @@ int cgroup_from_json(const char *json, struct cgroup **out, struct silo_error *e
 		h->created = created ? xstrdup(created) : NULL;
 		h->flags = json_is_true(json_object_get(o, "unified")) ? CG_H_UNIFIED : 0;
 	}
+	cg->rootless = json_is_true(json_object_get(root, "rootless"));
 	build_paths(cg);
 	json_decref(root);
 	*out = cg;

@@ -117,6 +117,24 @@ struct json_t;
 struct cgroup_oom;
 
 int cgroup_stats(struct cgroup *cg, struct json_t **data, struct silo_error *err);
+
+/* ---- rootless (runc's rootless cgroupfs manager) ----
+ * cgroup_set_rootless() before cgroup_make(): no device rules are written
+ * (v1 devices.allow/deny and the v2 eBPF program need CAP_SYS_ADMIN in the
+ * initial user namespace), and when `resources` sets no limit (device rules
+ * do not count) the cgroup is best effort: a hierarchy whose directory
+ * cannot be made for lack of permission (EACCES, EPERM, EROFS) is left
+ * out of the cgroup, with a debug line; cgroup_paths() may then be 0.
+ * With limits, a failure is an error like any other, prefixed "rootless
+ * container with linux.resources: " (it names the directory or file).
+ * cgroup_best_effort() says whether that applies to this cgroup, and
+ * cgroup_attach_best_effort() joins like cgroup_attach() but leaves out
+ * (and removes, if it made it) a hierarchy it may not join; *changed when
+ * it did.  The flag is kept in the JSON. */
+void cgroup_set_rootless(struct cgroup *cg, bool rootless);
+bool cgroup_best_effort(const struct cgroup *cg);
+int cgroup_attach_best_effort(struct cgroup *cg, pid_t pid, bool *changed,
+			      struct silo_error *err);
 char *cgroup_stats_dumps(struct json_t *o);
 
 int cgroup_oom_watch(struct cgroup *cg, struct cgroup_oom **out, struct silo_error *err);

@@ -76,6 +76,8 @@ struct cgroup {
 	int clone_fd;          /* v2: O_PATH fd of the leaf, opened on first use; -1 */
 	const char **names;    /* cgroup_paths() arrays, pointing into h */
 	const char **dirs;
+	bool rootless;         /* cgroup_set_rootless(): no device rules */
+	bool best_effort;      /* rootless without limits: see cgroup.h */
 };
 
 /*

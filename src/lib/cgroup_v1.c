@@ -573,6 +573,10 @@ static int v1_devices(struct cgroup *cg, const struct spec_resources *r, bool cr
 
 	if (n == 0 && !creating)
 		return 0;
+	if (cg->rootless) {
+		silo_debug("rootless: no device rules (the devices cgroup refuses a user namespace)");
+		return 0;
+	}
 	if ((h = cg_find(cg, "devices")) == NULL) {
 		if (n > 0)
 			silo_warn("linux.resources.devices ignored: the devices cgroup is not mounted");

@@ -432,8 +432,10 @@ static int v2_apply(struct cgroup *cg, const struct spec_resources *r, bool crea
 	/* Devices first, as on v1: on creation the filter is installed even
 	 * with no rules (the default set only); an update replaces it only when
 	 * the config lists rules. */
-	if ((creating || (r && r->n_devices > 0)) &&
-	    cg_bpf_devices_install(dir, r ? r->devices : NULL, r ? r->n_devices : 0, err) < 0)
+	if (cg->rootless && (creating || (r && r->n_devices > 0)))
+		silo_debug("rootless: no device program (it needs CAP_SYS_ADMIN on the host)");
+	else if ((creating || (r && r->n_devices > 0)) &&
+		 cg_bpf_devices_install(dir, r ? r->devices : NULL, r ? r->n_devices : 0, err) < 0)
 		return -1;
 	if (r == NULL)
 		return 0;

@@ -244,13 +244,38 @@ pid_t container_clone(unsigned long flags, int cgroup_fd, bool *into_cgroup)
 	return pid;
 }
 
-static int make_cgroup(struct created *c, const struct silo_create_opts *o, struct silo_error *err)
+bool silo_rootless_detect(void)
+{
+	return geteuid() != 0 || !ns_in_initial_userns();
+}
+
+/* The cgroup as made may lack hierarchies of the plan (rootless, best
+ * effort) or be nothing at all: record what is there. */
+static int record_cgroup(struct created *c, struct silo_error *err)
+{
+	const char **names, **dirs;
+
+	free(c->st.cgroup_json);
+	c->st.cgroup_json = NULL;
+	if (cgroup_paths(c->cg, &names, &dirs) == 0) {
+		silo_debug("rootless: the container has no cgroup of its own");
+		cgroup_free(c->cg);
+		c->cg = NULL;
+	} else {
+		c->st.cgroup_json = cgroup_to_json(c->cg);
+	}
+	return state_write(c->dir_fd, &c->st, err);
+}
+
+static int make_cgroup(const struct silo_ctx *ctx, struct created *c,
+		       const struct silo_create_opts *o, struct silo_error *err)
 {
 	struct cgroup *cg;
 	bool changed;
 
 	if (cgroup_plan(c->spec->linux.cgroups_path, o->id, &cg, err) < 0)
 		return -1;
+	cgroup_set_rootless(cg, ctx->rootless);
 	/* Record the cgroup before it exists (pid 0, "stopped" until
 	 * record_state): a create killed at any point after this leaves a
 	 * state.json from which `delete --force` finds and removes it. */
@@ -261,11 +286,7 @@ static int make_cgroup(struct created *c, const struct silo_create_opts *o, stru
 		return -1;
 	}
 	c->cg = cg;
-	if (!changed)
-		return 0;
-	free(c->st.cgroup_json);
-	c->st.cgroup_json = cgroup_to_json(cg);
-	return state_write(c->dir_fd, &c->st, err);
+	return changed ? record_cgroup(c, err) : 0;
 }
 
 /* SYNC_CGROUP_PATHS: the container's cgroup directories, which the init
@@ -306,12 +327,13 @@ static int record_state(struct created *c, const struct silo_create_opts *o,
 }
 
 static int parent_protocol(struct created *c, const struct silo_create_opts *o, bool slow,
-			   struct silo_error *err)
+			   bool maps_on_request, struct silo_error *err)
 {
 	struct sync_msg *m = xmalloc(sizeof(*m));
 	int r = -1;
 
-	if (!slow && (c->spec->linux.ns[NS_USER].present && !c->spec->linux.ns[NS_USER].path) &&
+	if (!slow && !maps_on_request &&
+	    (c->spec->linux.ns[NS_USER].present && !c->spec->linux.ns[NS_USER].path) &&
 	    ns_write_id_maps(c->pid, c->spec, err) < 0)
 		goto out;
 	if (sync_send(c->sync_fd, SYNC_PARENT_DONE, 0, NULL, 0, err) < 0)
@@ -404,7 +426,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	for (int fd = 3; fd < 3 + l.preserve_fds; fd++)
 		if (fcntl(fd, F_GETFD) < 0)
 			return silo_error(err, 0, "--preserve-fds/LISTEN_FDS: fd %d is not open", fd);
-	if (ns_plan_prepare(c->spec, &l.ns, err) < 0)
+	if (ns_check_id_maps(c->spec, err) < 0 || ns_plan_prepare(c->spec, &l.ns, err) < 0)
 		return -1;
 	c->root_fd = state_root_open(ctx->root, true, err);
 	if (c->root_fd < 0)
@@ -437,7 +459,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	 * into it.  On v1 it is made after clone, while the init builds its
 	 * namespaces on the other core: the ~10 mkdirs overlap that work. */
 	mode_v2 = cgroup_mode(err) == CGROUP_MODE_V2;
-	if (mode_v2 && !ctx->no_cgroups && make_cgroup(c, o, err) < 0)
+	if (mode_v2 && !ctx->no_cgroups && make_cgroup(ctx, c, o, err) < 0)
 		goto fail;
 
 	if (mode == MODE_CREATE) {
@@ -476,6 +498,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	l.sync_fd = sv[1];
 	l.env = c->env;
 	l.no_new_keyring = o->no_new_keyring;
+	l.maps_on_request = (l.ns.new_flags & CLONE_NEWUSER) && ns_maps_need_dumpable();
 	l.cgroupns = c->spec->linux.ns[NS_CGROUP].present && !c->spec->linux.ns[NS_CGROUP].path;
 	l.timens = c->spec->linux.ns[NS_TIME].present && !c->spec->linux.ns[NS_TIME].path;
 	l.rootfs.no_pivot = o->no_pivot;
@@ -510,13 +533,23 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 		c->stage1 = c->pid;
 	close(sv[1]);
 	l.sync_fd = -1;
-	if (!mode_v2 && !ctx->no_cgroups && make_cgroup(c, o, err) < 0)
+	if (!mode_v2 && !ctx->no_cgroups && make_cgroup(ctx, c, o, err) < 0)
 		goto fail;
+	if (c->cg && cgroup_best_effort(c->cg)) {
+		/* Rootless: a hierarchy we may not join is left out, so join
+		 * before the init learns which ones it has. */
+		bool changed = false;
+
+		if ((!into_cgroup && cgroup_attach_best_effort(c->cg, c->pid, &changed, err) < 0) ||
+		    (changed && record_cgroup(c, err) < 0))
+			goto fail;
+		into_cgroup = true;
+	}
 	if (send_cgroup_paths(c, err) < 0)
 		goto fail;
 	if (c->cg && !into_cgroup && cgroup_attach(c->cg, c->pid, err) < 0)
 		goto fail;
-	if (parent_protocol(c, o, l.ns.slow_path, err) < 0)
+	if (parent_protocol(c, o, l.ns.slow_path, l.maps_on_request, err) < 0)
 		goto fail;
 	if (o->pidfd_socket && container_send_pidfd(o->pidfd_socket, c->pid, err) < 0)
 		goto fail;

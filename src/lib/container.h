@@ -23,7 +23,17 @@ struct silo_ctx {
 	bool systemd_cgroup;       /* refused with a clear error without systemd */
 	bool no_cgroups;           /* --cgroup-manager disabled: no cgroup is made or joined */
 	bool debug;
+	/* Rootless (silo_rootless_detect(), or --rootless): the cgroup is best
+	 * effort when the config sets no limits (a directory that cannot be
+	 * made or joined for lack of permission is left out, with a debug
+	 * line), and no device rules are written (the kernel refuses them to
+	 * a user namespace; in one, mknod cannot make a device anyway). */
+	bool rootless;
 };
+
+/* Is this process rootless: euid != 0, or in a user namespace other than
+ * the initial one (uid 0 there has no privilege over the host)? */
+bool silo_rootless_detect(void);
 
 struct silo_create_opts {
 	const char *id;

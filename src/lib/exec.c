@@ -32,6 +32,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "cgroup.h"
@@ -65,6 +66,12 @@ struct exec_ctx {
 	 * child during its setup, so it joins the cgroup last, just before
 	 * execve, and the payload starts (frozen) there. */
 	bool late_cgroup;
+	/* Rootless with a user namespace: the runtime, without CAP_SYS_ADMIN
+	 * in its own user namespace, cannot join the container's pid or time
+	 * namespace for its children.  Its child joins every namespace
+	 * (user first) and forks the process with CLONE_PARENT, so that it
+	 * is still the runtime's child (SYNC_INIT_PID), then exits. */
+	bool two_stage;
 	pid_t pid;
 };
 
@@ -263,8 +270,26 @@ NORETURN static void exec_child(struct exec_ctx *e, const struct silo_exec_opts 
 	/* The parent attached us to the cgroup (v1) before this arrives. */
 	if (sync_expect(fd, SYNC_PARENT_DONE, m, "the parent's setup", &err) < 0)
 		_exit(1);
-	if (join_init(e, e->ns_flags & ~(unsigned long)(CLONE_NEWPID | CLONE_NEWTIME), &err) < 0)
+	if (e->two_stage) {
+		int32_t pid32;
+		pid_t pid;
+
+		if (join_init(e, e->ns_flags, &err) < 0)
+			goto fail;
+		pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+		if (pid < 0) {
+			silo_error(&err, errno, "fork the exec process");
+			goto fail;
+		}
+		if (pid > 0) {
+			pid32 = pid;
+			_exit(sync_send(fd, SYNC_INIT_PID, 0, &pid32, sizeof(pid32), &err) < 0);
+		}
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	} else if (join_init(e, e->ns_flags & ~(unsigned long)(CLONE_NEWPID | CLONE_NEWTIME),
+			     &err) < 0) {
 		goto fail;
+	}
 	if (setsid() < 0) {
 		silo_error(&err, errno, "setsid");
 		goto fail;
@@ -398,7 +423,9 @@ static int exec_start(struct exec_ctx *e, const struct silo_exec_opts *o, struct
 	bool into_cgroup = false;
 	int r;
 
-	if (join_for_children(e, err) < 0)
+	e->two_stage = (e->ns_flags & CLONE_NEWUSER) &&
+		       (e->ns_flags & (unsigned long)(CLONE_NEWPID | CLONE_NEWTIME)) && geteuid() != 0;
+	if (!e->two_stage && join_for_children(e, err) < 0)
 		return -1;
 	e->pid = container_clone(0, e->cg && !e->late_cgroup ? cgroup_clone_fd(e->cg) : -1,
 				 &into_cgroup);
@@ -424,6 +451,23 @@ static int exec_start(struct exec_ctx *e, const struct silo_exec_opts *o, struct
 	if (sync_send(e->sync[0], SYNC_PARENT_DONE, 0, NULL, 0, err) < 0)
 		return -1;
 	m = xmalloc(sizeof(*m));
+	if (e->two_stage) {
+		int32_t pid32;
+		int status;
+
+		r = sync_expect(e->sync[0], SYNC_INIT_PID, m, "the exec process", err);
+		while (waitpid(e->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		e->pid = 0;
+		if (r == 0 && m->len != sizeof(pid32))
+			r = silo_error(err, EPROTO, "sync: bad pid message from the exec process");
+		if (r < 0) {
+			free(m);
+			return -1;
+		}
+		memcpy(&pid32, m->data, sizeof(pid32));
+		e->pid = pid32;
+	}
 	if (e->seccomp && seccomp_prog_has_listener(e->seccomp) && seccomp_listener(e, m, err) < 0) {
 		free(m);
 		return -1;

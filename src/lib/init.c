@@ -85,13 +85,35 @@ static int become_userns_root(struct silo_error *err)
 	return 0;
 }
 
+/*
+ * Rootless: the parent may open /proc/<pid>/uid_map of a child only when it
+ * owns the child's /proc files, and a non-dumpable child's files belong to
+ * root.  So the child is dumpable for exactly this exchange, as in runc:
+ * nothing runs in the container yet, and the only processes that may
+ * ptrace it meanwhile already run as the same user.  setresuid() below
+ * keeps the same host uid, so the kernel would not reset it by itself.
+ */
+static int request_id_maps(struct launch *l, struct silo_error *err)
+{
+	struct sync_msg *m = xmalloc(sizeof(*m));
+	int r;
+
+	if (l->maps_on_request)
+		prctl(PR_SET_DUMPABLE, 1);
+	r = sync_send(l->sync_fd, SYNC_USERMAP_REQ, 0, NULL, 0, err);
+	if (r == 0)
+		r = sync_expect(l->sync_fd, SYNC_USERMAP_DONE, m, "user namespace maps", err);
+	prctl(PR_SET_DUMPABLE, 0);
+	free(m);
+	return r;
+}
+
 /* Stage 1 of the two-stage start (joining a user or pid namespace, or joining
  * namespaces while creating a user namespace): join, create, and fork the
  * real init with CLONE_PARENT so it is the runtime's child.  Returns in the
  * init; stage 1 itself exits. */
 static int stage1(struct launch *l, struct silo_error *err)
 {
-	struct sync_msg *m = xmalloc(sizeof(*m));
 	unsigned long flags = l->ns.new_flags & ~(unsigned long)(CLONE_NEWUSER | CLONE_NEWTIME);
 	bool fork_init = (l->ns.new_flags & CLONE_NEWPID) || l->ns.join_fd[NS_PID] >= 0;
 	int32_t pid32;
@@ -104,16 +126,13 @@ static int stage1(struct launch *l, struct silo_error *err)
 			silo_error(err, errno, "create user namespace");
 			goto fail;
 		}
-		if (sync_send(l->sync_fd, SYNC_USERMAP_REQ, 0, NULL, 0, err) < 0 ||
-		    sync_expect(l->sync_fd, SYNC_USERMAP_DONE, m, "user namespace maps", err) < 0 ||
-		    become_userns_root(err) < 0)
+		if (request_id_maps(l, err) < 0 || become_userns_root(err) < 0)
 			goto fail;
 	}
 	if (flags && unshare((int)flags) < 0) {
 		silo_error(err, errno, "create namespaces");
 		goto fail;
 	}
-	free(m);
 	if (!fork_init)
 		return 0;
 	pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
@@ -128,7 +147,6 @@ static int stage1(struct launch *l, struct silo_error *err)
 		_exit(1);
 	_exit(0);
 fail:
-	free(m);
 	return -1;
 }
 
@@ -175,7 +193,8 @@ static int join_namespaces(struct launch *l, struct silo_error *err)
 		if (stage1(l, err) < 0)
 			return -1;
 	} else {
-		if ((l->ns.new_flags & CLONE_NEWUSER) && become_userns_root(err) < 0)
+		if ((l->ns.new_flags & CLONE_NEWUSER) &&
+		    ((l->maps_on_request && request_id_maps(l, err) < 0) || become_userns_root(err) < 0))
 			return -1;
 		if (ns_join(&l->ns, ~(1u << NS_TIME), err) < 0)
 			return -1;

@@ -39,6 +39,10 @@ struct launch {
 	/* Build the rootfs while the parent still attaches us to the cgroup
 	 * (no new user or cgroup namespace, no hook that needs the parent). */
 	bool early_rootfs;
+	/* A new user namespace whose maps the parent cannot write unasked (no
+	 * CAP_SETUID: ns_maps_need_dumpable): the init asks with
+	 * SYNC_USERMAP_REQ and is dumpable only until they are written. */
+	bool maps_on_request;
 };
 
 NORETURN void init_main(struct launch *l);

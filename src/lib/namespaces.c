@@ -2,6 +2,7 @@
 /* Namespaces; see namespaces.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/nsfs.h>
 #include <net/if.h>
 #include <sched.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "idmap.h"
 #include "namespaces.h"
@@ -118,6 +121,111 @@ int ns_write_id_maps(pid_t pid, const struct spec *spec, struct silo_error *err)
 		if (write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0)
 			return silo_error_ctx(err, "linux.gidMappings");
 	}
+	return 0;
+}
+
+bool ns_in_initial_userns(void)
+{
+	static int initial = -1;
+	char buf[128];
+	unsigned long long in, out, count;
+	int fd, n;
+
+	if (initial >= 0)
+		return initial;
+	fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? (int)read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	/* Unreadable (no /proc): assume the initial one, as runc does. */
+	if (n <= 0) {
+		initial = 1;
+		return true;
+	}
+	buf[n] = '\0';
+	initial = sscanf(buf, "%llu %llu %llu", &in, &out, &count) == 3 && in == 0 && out == 0 &&
+		  count == 4294967295ULL && strchr(buf, '\n') == strrchr(buf, '\n');
+	return initial;
+}
+
+bool ns_maps_need_dumpable(void)
+{
+	return geteuid() != 0;
+}
+
+/* Is capability `cap` in our effective set? */
+static bool have_effective_cap(int cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return false;
+	return (d[cap / 32].effective & (1u << (cap % 32))) != 0;
+}
+
+/* Is [first, first+size) inside the ids our own user namespace maps (the
+ * first column of /proc/self/{uid,gid}_map)?  Ranges may be adjacent. */
+static bool range_mapped(const char *text, uint64_t first, uint64_t size)
+{
+	uint64_t end = first + size;
+
+	while (first < end) {
+		bool advanced = false;
+
+		for (const char *p = text; p && *p;) {
+			unsigned long long in, out, count;
+
+			if (sscanf(p, "%llu %llu %llu", &in, &out, &count) == 3 && first >= in &&
+			    first < in + count) {
+				first = in + count;
+				advanced = true;
+			}
+			p = strchr(p, '\n');
+			if (p)
+				p++;
+		}
+		if (!advanced)
+			return false;
+	}
+	return true;
+}
+
+static int check_maps(const char *field, const char *file, const struct spec_idmap *m, size_t n,
+		      unsigned own, int cap, const char *what, struct silo_error *err)
+{
+	cleanup_free char *text = NULL;
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/self/%s", file);
+	if (read_file_at(AT_FDCWD, path, &text, NULL, err) < 0)
+		return silo_error_ctx(err, "%s", field);
+	for (size_t i = 0; i < n; i++)
+		if (!range_mapped(text, m[i].host_id, m[i].size))
+			return silo_error(err, 0, "%s: hostID %u (size %u) is not mapped in the caller's "
+					  "user namespace (%s)", field, m[i].host_id, m[i].size, path);
+	if (have_effective_cap(cap))
+		return 0;
+	if (n != 1 || m[0].host_id != own || m[0].size != 1)
+		return silo_error(err, 0, "%s: without %s the only possible mapping is the caller's own "
+				  "%s %u with size 1 (newuidmap/newgidmap are not used)",
+				  field, cap == CAP_SETUID ? "CAP_SETUID" : "CAP_SETGID", what, own);
+	return 0;
+}
+
+int ns_check_id_maps(const struct spec *spec, struct silo_error *err)
+{
+	const struct spec_linux *l = &spec->linux;
+
+	if (!l->ns[NS_USER].present || l->ns[NS_USER].path != NULL)
+		return 0;
+	if (geteuid() == 0 && ns_in_initial_userns())
+		return 0;
+	if (check_maps("linux.uidMappings", "uid_map", l->uid_mappings, l->n_uid_mappings,
+		       (unsigned)geteuid(), CAP_SETUID, "uid", err) < 0 ||
+	    check_maps("linux.gidMappings", "gid_map", l->gid_mappings, l->n_gid_mappings,
+		       (unsigned)getegid(), CAP_SETGID, "gid", err) < 0)
+		return -1;
 	return 0;
 }
 

@@ -30,6 +30,22 @@ int ns_join(struct ns_plan *plan, unsigned mask, struct silo_error *err);
 /* Parent side: write /proc/PID/{uid_map,setgroups,gid_map}. */
 int ns_write_id_maps(pid_t pid, const struct spec *spec, struct silo_error *err);
 
+/* Is this process in the initial user namespace (its uid_map the identity
+ * "0 0 4294967295")?  Read once per process. */
+bool ns_in_initial_userns(void);
+
+/* Before anything is created: can this process write the id maps of a new
+ * user namespace?  Every hostID range must be mapped in our own user
+ * namespace (/proc/self/uid_map, gid_map), and without CAP_SETUID/CAP_SETGID
+ * the kernel takes only one line mapping our own euid/egid with size 1 (no
+ * newuidmap/newgidmap here).  A no-op without a new user namespace. */
+int ns_check_id_maps(const struct spec *spec, struct silo_error *err);
+
+/* Without CAP_SETUID in its user namespace the parent cannot open the maps
+ * of a non-dumpable child: such a child asks for them (SYNC_USERMAP_REQ)
+ * while it is dumpable for that one exchange (init.c). */
+bool ns_maps_need_dumpable(void);
+
 /* Init side: create a time namespace with the offsets and enter it. */
 int ns_setup_time(const struct spec *spec, struct silo_error *err);
 

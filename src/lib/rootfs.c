@@ -814,6 +814,11 @@ static int mount_cgroup(struct rootfs *r, const struct spec_mount *m, struct sil
 	if (dst < 0)
 		return -1;
 	attr_from_opts(&m->opts, &a);
+	/* No cgroup of our own (rootless without permission, or no cgroup
+	 * manager): whatever shows there is not the container's to change
+	 * (CVE-2023-25809): read-only, whatever the options say. */
+	if (o->n_cgroups == 0)
+		a.set |= MOUNT_ATTR_RDONLY;
 	if (!host_is_cgroup2())
 		return cgroup_v1_tree(r, m, &a, dst, err);
 	if (o->cgroupns)
@@ -826,7 +831,6 @@ static int mount_cgroup(struct rootfs *r, const struct spec_mount *m, struct sil
 	}
 	/* No cgroup of our own to show and no namespace: an empty ro tmpfs
 	 * rather than the host's hierarchy (CVE-2023-25809). */
-	a.set |= MOUNT_ATTR_RDONLY;
 	return new_fs(r, "tmpfs", "cgroup", "mode=755", 0, &a, dst, m->destination, false, -1,
 		      err);
 }

@@ -19,9 +19,11 @@
 
 enum sync_type {
 	SYNC_PARENT_DONE = 1,   /* parent -> init: cgroup joined, id maps written */
-	SYNC_USERMAP_REQ,       /* stage1 -> parent: unshared the user ns, write my maps */
+	SYNC_USERMAP_REQ,       /* stage1 (or a rootless init) -> parent: unshared the user ns,
+	                           write my maps */
 	SYNC_USERMAP_DONE,      /* parent -> stage1 */
-	SYNC_INIT_PID,          /* stage1 -> parent: the init's pid (data: int32) */
+	SYNC_INIT_PID,          /* stage1 -> parent: the init's pid (data: int32); also a
+	                           rootless exec's first child: the process's pid */
 	SYNC_HOOKS_REQ,         /* init -> parent: namespaces exist, run prestart/createRuntime */
 	SYNC_HOOKS_DONE,        /* parent -> init: data = the state JSON for the init's hooks */
 	SYNC_READY,             /* init -> parent: set up, waiting for start */

@@ -148,7 +148,8 @@ static const struct oci_option global_options[] = {
 	{ "cgroup-manager", 0, OCI_OPT_STRING, "MANAGER",
 	  "cgroupfs, systemd (same as --systemd-cgroup) or disabled (no cgroup at all, as crun)",
 	  &g.cgroup_manager },
-	{ "rootless", 0, OCI_OPT_STRING, "VALUE", "true, false or auto: accepted for runc compatibility",
+	{ "rootless", 0, OCI_OPT_STRING, "VALUE",
+	  "true, false or auto: best-effort cgroups, no device rules (auto: euid != 0 or in a user namespace)",
 	  &g.rootless },
 	{ "criu", 0, OCI_OPT_STRING, "PATH", "accepted for runc compatibility; ignored", &g.criu },
 	{ "version", 'v', OCI_OPT_BOOL, NULL, "print the version and the features, then exit",
@@ -239,7 +240,15 @@ bool oci_id_ok(const struct oci_command *cmd, const char *id, int *status)
 	return false;
 }
 
-/* The global option values, checked; builds the library context. */
+/* The verbs that never touch the state root (they work without one). */
+static bool stateless(const struct oci_command *cmd)
+{
+	return cmd->fn == oci_cmd_spec || cmd->fn == oci_cmd_features || cmd->fn == cmd_help;
+}
+
+/* The global option values, checked; builds the library context.  The
+ * state root stays NULL for a non-root user without XDG_RUNTIME_DIR and
+ * --root (main refuses the verbs that need one). */
 static int check_globals(struct silo_ctx *ctx, char **root_out)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
@@ -249,7 +258,11 @@ static int check_globals(struct silo_ctx *ctx, char **root_out)
 	if (g.log_format != NULL && strcmp(g.log_format, "text") != 0 &&
 	    strcmp(g.log_format, "json") != 0)
 		return oci_usage_error(NULL, "invalid --log-format \"%s\": text or json", g.log_format);
-	if (g.rootless != NULL && strcmp(g.rootless, "auto") != 0 && !oci_parse_bool(g.rootless, &b))
+	if (g.rootless == NULL || strcmp(g.rootless, "auto") == 0)
+		ctx->rootless = silo_rootless_detect();
+	else if (oci_parse_bool(g.rootless, &b))
+		ctx->rootless = b;
+	else
 		return oci_usage_error(NULL, "invalid --rootless \"%s\": true, false or auto",
 				       g.rootless);
 	if (g.cgroup_manager != NULL) {
@@ -263,10 +276,17 @@ static int check_globals(struct silo_ctx *ctx, char **root_out)
 					       "invalid --cgroup-manager \"%s\": cgroupfs, systemd or disabled",
 					       g.cgroup_manager);
 	}
-	if (g.root == NULL && geteuid() != 0 && xdg != NULL && xdg[0] != '\0')
+	ctx->systemd_cgroup = g.systemd_cgroup;
+	ctx->debug = g.debug;
+	if (g.root == NULL && geteuid() != 0) {
+		/* runc's rule: a non-root user's state lives in its runtime
+		 * dir; without one, only the verbs with no state work. */
+		if (xdg == NULL || xdg[0] == '\0')
+			return OCI_EXIT_OK;
 		*root_out = xasprintf("%s/silo-oci", xdg);
-	else
+	} else {
 		*root_out = xstrdup(g.root != NULL ? g.root : SILO_DEFAULT_ROOT);
+	}
 	if ((*root_out)[0] == '\0')
 		return oci_usage_error(NULL, "--root must not be empty");
 	if ((*root_out)[0] != '/') {
@@ -277,8 +297,6 @@ static int check_globals(struct silo_ctx *ctx, char **root_out)
 		*root_out = abs;
 	}
 	ctx->root = *root_out;
-	ctx->systemd_cgroup = g.systemd_cgroup;
-	ctx->debug = g.debug;
 	return OCI_EXIT_OK;
 }
 
@@ -338,6 +356,9 @@ int main(int argc, char **argv)
 	if (cmd == NULL) {
 		status = oci_usage_error(NULL, "unknown command \"%s\" (see silo-oci --help)",
 					 argv[verb]);
+	} else if (ctx.root == NULL && !stateless(cmd)) {
+		status = oci_failf(cmd, "no state root: XDG_RUNTIME_DIR is not set and --root is not "
+				   "given (a non-root user needs one of them)");
 	} else {
 		errno = 0;
 		status = cmd->fn(cmd, &ctx, argc - verb, argv + verb);
