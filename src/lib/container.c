@@ -502,7 +502,9 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	l.cgroupns = c->spec->linux.ns[NS_CGROUP].present && !c->spec->linux.ns[NS_CGROUP].path;
 	l.timens = c->spec->linux.ns[NS_TIME].present && !c->spec->linux.ns[NS_TIME].path;
 	l.rootfs.no_pivot = o->no_pivot;
-	l.rootfs.userns = c->spec->linux.ns[NS_USER].present;
+	/* In a user namespace, of the config or our own (rootless inside
+	 * `unshare -r`): mknod is refused, devices are bound from /dev. */
+	l.rootfs.userns = c->spec->linux.ns[NS_USER].present || !ns_in_initial_userns();
 	l.rootfs.console = c->spec->process.terminal;
 	l.rootfs.cgroupns = c->spec->linux.ns[NS_CGROUP].present;
 	l.early_rootfs = !l.ns.slow_path && !(l.ns.new_flags & CLONE_NEWUSER) && !l.cgroupns &&

@@ -649,15 +649,23 @@ static int mount_fs(struct rootfs *r, const struct spec_mount *m, struct silo_er
 	}
 	ret = new_fs(r, m->type, m->source, m->opts.data, m->opts.flags, &a, dst, m->destination,
 		     (a.set & MOUNT_ATTR_RDONLY) != 0, copy_from, err);
-	if (ret < 0 && err->errnum == EPERM && r->opts->userns && strcmp(m->type, "sysfs") == 0) {
-		/* A sysfs of a network namespace we do not own cannot be
-		 * mounted: show the host's, as runc does (ro when asked). */
-		cleanup_close int src = open_bind_source(r, "/sys", true, err);
+	if (ret < 0 && err->errnum == EPERM && r->opts->userns &&
+	    (strcmp(m->type, "sysfs") == 0 || strcmp(m->type, "mqueue") == 0)) {
+		/* A sysfs of a network namespace (an mqueue of an ipc
+		 * namespace) we do not own cannot be mounted: show the
+		 * host's, as runc does for sysfs (ro when asked). */
+		bool sysfs = strcmp(m->type, "sysfs") == 0;
+		const char *host = sysfs ? "/sys" : "/dev/mqueue";
+		struct silo_error first = *err;
+		cleanup_close int src = open_bind_source(r, host, sysfs, err);
 
-		if (src < 0)
-			return -1;
-		silo_debug("sysfs on %s: EPERM, binding the host's /sys", m->destination);
-		return bind_onto(r, src, true, dst, m->destination, &a, err);
+		if (src < 0) {
+			*err = first;
+			return silo_error_ctx(err, "in a user namespace without its own %s namespace, "
+					      "and %s cannot be bound", sysfs ? "network" : "ipc", host);
+		}
+		silo_debug("%s on %s: EPERM, binding the host's %s", m->type, m->destination, host);
+		return bind_onto(r, src, sysfs, dst, m->destination, &a, err);
 	}
 	return ret;
 }

@@ -19,7 +19,8 @@
 
 struct rootfs_opts {
 	bool no_pivot;             /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
-	bool userns;               /* in a new user namespace: mknod is impossible, bind devices */
+	bool userns;               /* in a user namespace (the config's, or the runtime runs in
+	                              one): mknod is impossible, bind devices */
 	bool console;              /* process.terminal: create /dev/console to mount the pty on */
 	bool cgroupns;             /* a new cgroup namespace (affects the cgroup mount) */
 	/* Host dirs of the container's cgroup, for the "cgroup" mount type
