@@ -22,6 +22,12 @@
  * are subreapers), so no helper process is ever left as a zombie.
  *
  * Nothing is mounted: an exec leaves no mount event on the host.
+ *
+ * Rootless (a non-root runtime, a container with a user namespace): the
+ * runtime may not join the pid or time namespace for its children, so its
+ * child joins every namespace itself and forks the process with
+ * CLONE_PARENT (still the runtime's child, its pid sent back as
+ * SYNC_INIT_PID), then exits: one extra fork, only there.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -626,6 +626,27 @@ static int mount_bind(struct rootfs *r, const struct spec_mount *m, struct silo_
 	return bind_onto(r, src, rec, dst, m->destination, &a, err);
 }
 
+/* A comma-separated option list without the options starting with prefix. */
+static char *without_option(const char *data, const char *prefix)
+{
+	char *out = xmalloc(strlen(data) + 1), *o = out;
+
+	for (const char *p = data; *p;) {
+		size_t n = strcspn(p, ",");
+
+		if (!(n >= strlen(prefix) && strncmp(p, prefix, strlen(prefix)) == 0)) {
+			if (o != out)
+				*o++ = ',';
+			memcpy(o, p, n);
+			o += n;
+		}
+		p += n;
+		p += *p == ',';
+	}
+	*o = '\0';
+	return out;
+}
+
 static int mount_fs(struct rootfs *r, const struct spec_mount *m, struct silo_error *err)
 {
 	cleanup_close int dst = -1;
@@ -649,6 +670,17 @@ static int mount_fs(struct rootfs *r, const struct spec_mount *m, struct silo_er
 	}
 	ret = new_fs(r, m->type, m->source, m->opts.data, m->opts.flags, &a, dst, m->destination,
 		     (a.set & MOUNT_ATTR_RDONLY) != 0, copy_from, err);
+	if (ret < 0 && err->errnum == EINVAL && r->opts->userns && strcmp(m->type, "devpts") == 0 &&
+	    m->opts.data && strstr(m->opts.data, "gid=")) {
+		/* The tty group (gid=5) is not mapped in a user namespace of
+		 * the caller's ids only: the pts then belong to our gid, as
+		 * with runc's and crun's rootless configs. */
+		cleanup_free char *data = without_option(m->opts.data, "gid=");
+
+		silo_debug("devpts on %s: %s, again without gid=", m->destination, err->msg);
+		ret = new_fs(r, m->type, m->source, data, m->opts.flags, &a, dst, m->destination,
+			     (a.set & MOUNT_ATTR_RDONLY) != 0, -1, err);
+	}
 	if (ret < 0 && err->errnum == EPERM && r->opts->userns &&
 	    (strcmp(m->type, "sysfs") == 0 || strcmp(m->type, "mqueue") == 0)) {
 		/* A sysfs of a network namespace (an mqueue of an ipc
