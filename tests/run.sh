@@ -6,6 +6,10 @@
 #   2. unit tests (meson test; cmocka cases are counted one by one);
 #   3. the bats integration suite (tests/integration/NN-*.bats, and 1NN-*.bats for silo) against the
 #      runtime in $SILO_OCI (default: the one just built);
+#   3b. the rootless pass (docs/security.md plan 35): 10-lifecycle, 20-namespaces, 30-rootfs and
+#      40-process again as root inside `unshare -r --mount` (uid 0 of a user namespace, no
+#      privilege over the host), the tests that need the real root skipped with their reason
+#      (requires_real_root in helpers.bash); 95-rootless.bats covers an unprivileged user;
 #   4. the engine pass: tests/integration/2NN-*.bats run podman, docker and
 #      containerd (Debian's) with the same runtime (tests/engines/engines.bash
 #      starts and stops their daemons under a temp dir);
@@ -27,6 +31,7 @@
 #   SILO_TEST_VM=0  skip the VM pass (for quick local runs; CI runs it)
 #   SILO_TEST_ENGINES=0  skip the engine pass (podman, docker, containerd)
 #   SILO_TEST_UNIT=0, SILO_TEST_BATS=0  skip the unit or the integration pass
+#   SILO_TEST_ROOTLESS=0  skip the rootless pass (also skipped when BATS_FILES is set)
 #   SILO_TEST_FILTER  passed to bats --filter (a regex on test names)
 #   BATS_FILES      integration files to run (default: tests/integration/NN-*.bats and 1NN-*.bats, then
 #                   the engine pass runs tests/integration/2NN-*.bats); when set, only
@@ -133,6 +138,24 @@ if [ "${SILO_TEST_BATS:-1}" != 0 ]; then
 	# A last-resort bound, so that a hanging runtime still gets a summary line.
 	run_bats integration timeout -k 30 "${SILO_TEST_BATS_TIMEOUT:-3000}" \
 		env TMPDIR="$RUN_TMP/bats" bats "${bats_args[@]}" "${files[@]}"
+fi
+
+# The rootless pass: part of the suite again inside a user namespace of our
+# own, counted in the same totals ("rootless: ..." failures).
+rootless_files="tests/integration/10-lifecycle.bats tests/integration/20-namespaces.bats
+	tests/integration/30-rootfs.bats tests/integration/40-process.bats"
+if [ "${SILO_TEST_ROOTLESS:-1}" != 0 ] && [ "${SILO_TEST_BATS:-1}" != 0 ] && [ -z "${BATS_FILES:-}" ]; then
+	echo "== rootless pass: unshare -r --mount bats" $rootless_files
+	if unshare -r --mount true 2>/dev/null; then
+		mkdir -p "$RUN_TMP/rootless"
+		# shellcheck disable=SC2086
+		run_bats rootless timeout -k 30 "${SILO_TEST_ROOTLESS_TIMEOUT:-1200}" \
+			env TMPDIR="$RUN_TMP/rootless" unshare -r --mount bats "${bats_args[@]}" $rootless_files
+	else
+		note_fail "rootless: this host refuses user namespaces (SILO_TEST_ROOTLESS=0 skips the pass)"
+	fi
+elif [ "${SILO_TEST_ROOTLESS:-1}" = 0 ]; then
+	echo "== rootless pass skipped (SILO_TEST_ROOTLESS=0)"
 fi
 
 # podman, docker and containerd with the runtime under test: a pass of its own

@@ -42,6 +42,7 @@ load helpers
 }
 
 @test "ns: a namespace left out of the config is the host's" {
+	requires_real_root "mqueue without an ipc namespace of the user namespace"
 	cfg '.linux.namespaces |= map(select(.type != "network" and .type != "ipc"))'
 	args /probe ns
 	run_ctr
@@ -51,6 +52,7 @@ load helpers
 }
 
 @test "ns: user namespace with uid and gid mappings" {
+	requires_real_root "maps ids the user namespace does not have"
 	cfg '.linux.namespaces += [{"type": "user"}]
 	     | .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
 	     | .linux.gidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}]'
@@ -89,6 +91,7 @@ load helpers
 }
 
 @test "ns: join a network namespace by path" {
+	requires_real_root "ip netns add"
 	make_netns net
 	nspath=$NETNS_PATH
 	cfg --arg p "$nspath" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)'

@@ -43,6 +43,7 @@ load helpers
 }
 
 @test "process: uid, gid and additionalGids" {
+	requires_real_root "uids, gids and setgroups beyond 0"
 	cfg '.process.user = {"uid": 1000, "gid": 1000, "additionalGids": [2000, 3000]}'
 	args /probe ids
 	run_ctr
@@ -51,6 +52,7 @@ load helpers
 }
 
 @test "process: a user without additionalGids has no supplementary groups" {
+	requires_real_root "uids and gids beyond 0"
 	cfg '.process.user = {"uid": 65534, "gid": 65534}'
 	args /probe ids
 	run_ctr
@@ -114,6 +116,7 @@ load helpers
 }
 
 @test "process: capability sets of a non-root user, ambient included" {
+	requires_real_root "uids and gids beyond 0"
 	# For a non-root user exec keeps only the ambient set in permitted and
 	# effective; inheritable and bounding are kept as configured.
 	cfg '.process.user = {"uid": 1000, "gid": 1000}

@@ -27,6 +27,7 @@ eval "_helpers_$(declare -f setup)"
 
 setup() {
 	_helpers_setup
+	requires_real_root "it makes its own user namespaces and becomes nobody"
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
 	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
 	unshare -r true 2>/dev/null || skip "this host refuses user namespaces"
