@@ -866,9 +866,50 @@ int cgroup_attach(struct cgroup *cg, pid_t pid, struct silo_error *err)
 	char buf[24];
 
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	for (size_t i = 0; i < cg->n; i++)
+	for (size_t i = 0; i < cg->n; i++) {
+		if (cg->h[i].flags & CG_H_SELF_JOIN)
+			continue;
 		if (cg_write(cg->h[i].dir, "cgroup.procs", buf, err) < 0)
 			return silo_error_ctx(err, "join cgroup");
+	}
+	return 0;
+}
+
+size_t cgroup_self_join_fds(struct cgroup *cg, int *fds, const char **dirs, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cg->n && n < max; i++) {
+		struct cg_hier *h = &cg->h[i];
+		char path[PATH_MAX];
+		int fd;
+
+		if (h->flags & CG_H_UNIFIED)
+			continue;
+		snprintf(path, sizeof(path), "%s/tasks", h->dir);
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			continue;       /* cgroup_attach() writes it, and reports */
+		h->flags |= CG_H_SELF_JOIN;
+		fds[n] = fd;
+		dirs[n] = h->dir;
+		n++;
+	}
+	return n;
+}
+
+int cgroup_self_join(const int *fds, const char *const *dirs, size_t n, struct silo_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		ssize_t r;
+
+		do
+			r = write(fds[i], "0", 1);
+		while (r < 0 && errno == EINTR);
+		if (r != 1)
+			return silo_error(err, r < 0 ? errno : EIO, "join cgroup: write %s/tasks: \"0\"",
+					  dirs[i]);
+	}
 	return 0;
 }
 

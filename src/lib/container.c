@@ -289,9 +289,40 @@ static int make_cgroup(const struct silo_ctx *ctx, struct created *c,
 	return changed ? record_cgroup(c, err) : 0;
 }
 
+/* SYNC_CGROUP_JOIN: on v1, the `tasks` files the init writes "0" to, so that
+ * it joins by itself without the global lock a cgroup.procs write takes (see
+ * cgroup_self_join_fds()); cgroup_attach() then writes only the rest. */
+static int send_cgroup_join(struct created *c, bool self_join, struct silo_error *err)
+{
+	int fds[SYNC_MAX_FDS];
+	const char *dirs[SYNC_MAX_FDS];
+	size_t n = 0, len = 0;
+	cleanup_free char *buf = xmalloc(SYNC_MAX_DATA);
+	int r;
+
+	if (c->cg && self_join)
+		n = cgroup_self_join_fds(c->cg, fds, dirs, SYNC_MAX_FDS);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(dirs[i]) + 1;
+
+		/* A subset of what SYNC_CGROUP_PATHS carried, so it fits. */
+		if (len + k > SYNC_MAX_DATA) {
+			for (size_t j = 0; j < n; j++)
+				close(fds[j]);
+			return silo_error(err, E2BIG, "cgroup paths");
+		}
+		memcpy(buf + len, dirs[i], k);
+		len += k;
+	}
+	r = sync_send_fds(c->sync_fd, SYNC_CGROUP_JOIN, buf, len, fds, n, err);
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+	return r;
+}
+
 /* SYNC_CGROUP_PATHS: the container's cgroup directories, which the init
  * bind-mounts for a "cgroup" mount: "controller\0dir\0" pairs. */
-static int send_cgroup_paths(struct created *c, struct silo_error *err)
+static int send_cgroup_paths(struct created *c, bool into_cgroup, struct silo_error *err)
 {
 	const char **ctrls = NULL, **dirs = NULL;
 	size_t n = c->cg ? cgroup_paths(c->cg, &ctrls, &dirs) : 0, len = 0;
@@ -305,7 +336,9 @@ static int send_cgroup_paths(struct created *c, struct silo_error *err)
 		memcpy(buf + len + a, dirs[i], b);
 		len += a + b;
 	}
-	return sync_send(c->sync_fd, SYNC_CGROUP_PATHS, 0, buf, len, err);
+	if (sync_send(c->sync_fd, SYNC_CGROUP_PATHS, 0, buf, len, err) < 0)
+		return -1;
+	return send_cgroup_join(c, !into_cgroup, err);
 }
 
 /* Talk to the init until it is READY; runs the parent's hooks on request. */
@@ -547,7 +580,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 			goto fail;
 		into_cgroup = true;
 	}
-	if (send_cgroup_paths(c, err) < 0)
+	if (send_cgroup_paths(c, into_cgroup, err) < 0)
 		goto fail;
 	if (c->cg && !into_cgroup && cgroup_attach(c->cg, c->pid, err) < 0)
 		goto fail;

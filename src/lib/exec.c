@@ -78,6 +78,11 @@ struct exec_ctx {
 	 * (user first) and forks the process with CLONE_PARENT, so that it
 	 * is still the runtime's child (SYNC_INIT_PID), then exits. */
 	bool two_stage;
+	/* v1: the `tasks` files the child joins through by itself (see
+	 * cgroup_self_join_fds()), open across the fork; dirs borrowed from cg. */
+	int join_fds[SYNC_MAX_FDS];
+	const char *join_dirs[SYNC_MAX_FDS];
+	size_t n_join;
 	pid_t pid;
 };
 
@@ -245,6 +250,13 @@ static int join_by_proc(pid_t pid, unsigned long flags, struct silo_error *err)
 	return r;
 }
 
+static void close_join_fds(struct exec_ctx *e)
+{
+	for (size_t i = 0; i < e->n_join; i++)
+		close(e->join_fds[i]);
+	e->n_join = 0;
+}
+
 /* Join the namespaces of `flags` of the init: one setns on its pidfd. */
 static int join_init(const struct exec_ctx *e, unsigned long flags, struct silo_error *err)
 {
@@ -273,9 +285,15 @@ NORETURN static void exec_child(struct exec_ctx *e, const struct silo_exec_opts 
 	silo_error_clear(&err);
 	payload_child_begin();
 	e->console_fd = -1;
-	/* The parent attached us to the cgroup (v1) before this arrives. */
+	/* The parent attached us to the cgroups we do not join ourselves
+	 * before this arrives. */
 	if (sync_expect(fd, SYNC_PARENT_DONE, m, "the parent's setup", &err) < 0)
 		_exit(1);
+	if (cgroup_self_join(e->join_fds, e->join_dirs, e->n_join, &err) < 0) {
+		silo_error_ctx(&err, "join the container's cgroup");
+		goto fail;
+	}
+	close_join_fds(e);
 	if (e->two_stage) {
 		int32_t pid32;
 		pid_t pid;
@@ -433,8 +451,12 @@ static int exec_start(struct exec_ctx *e, const struct silo_exec_opts *o, struct
 		       (e->ns_flags & (unsigned long)(CLONE_NEWPID | CLONE_NEWTIME)) && geteuid() != 0;
 	if (!e->two_stage && join_for_children(e, err) < 0)
 		return -1;
+	if (e->cg && !e->late_cgroup && cgroup_clone_fd(e->cg) < 0)
+		e->n_join = cgroup_self_join_fds(e->cg, e->join_fds, e->join_dirs, SYNC_MAX_FDS);
 	e->pid = container_clone(0, e->cg && !e->late_cgroup ? cgroup_clone_fd(e->cg) : -1,
 				 &into_cgroup);
+	if (e->pid != 0)
+		close_join_fds(e);      /* the child's copies are its own */
 	if (e->pid < 0)
 		return silo_error(err, errno, "fork the exec process");
 	if (e->pid == 0) {

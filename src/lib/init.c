@@ -30,6 +30,7 @@
 
 #include "fs.h"
 #include "hooks.h"
+#include "cgroup.h"
 #include "init.h"
 #include "log.h"
 #include "process.h"
@@ -166,6 +167,27 @@ static int take_cgroup_paths(struct launch *l, const char *data, size_t len,
 	return 0;
 }
 
+/* SYNC_CGROUP_JOIN: write "0" to each `tasks` fd (we are one thread). */
+static int self_join_cgroup(struct sync_msg *m, struct silo_error *err)
+{
+	const char *dirs[SYNC_MAX_FDS];
+	const char *p = m->data, *end = m->data + m->len;
+	size_t n = 0;
+	int r;
+
+	while (n < m->n_fds && p < end) {
+		dirs[n++] = p;
+		p += strlen(p) + 1;
+	}
+	if (n != m->n_fds) {
+		sync_close_fds(m);
+		return silo_error(err, EPROTO, "sync: cgroup join message");
+	}
+	r = cgroup_self_join(m->fds, dirs, n, err);
+	sync_close_fds(m);
+	return r;
+}
+
 static int join_namespaces(struct launch *l, struct silo_error *err)
 {
 	struct sync_msg *m;
@@ -184,6 +206,10 @@ static int join_namespaces(struct launch *l, struct silo_error *err)
 	r = sync_expect(l->sync_fd, SYNC_CGROUP_PATHS, m, "the parent's setup", err);
 	if (r == 0)
 		r = take_cgroup_paths(l, m->data, m->len, err);
+	if (r == 0)
+		r = sync_expect(l->sync_fd, SYNC_CGROUP_JOIN, m, "the parent's setup", err);
+	if (r == 0)
+		r = self_join_cgroup(m, err);
 	if (r == 0 && !l->early_rootfs)
 		r = sync_expect(l->sync_fd, SYNC_PARENT_DONE, m, "the parent's setup", err);
 	free(m);

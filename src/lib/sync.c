@@ -44,29 +44,51 @@ int sync_send(int fd, enum sync_type type, int errnum, const void *data, size_t 
 	return 0;
 }
 
-int sync_send_fd(int fd, enum sync_type type, int pass_fd, struct silo_error *err)
+int sync_send_fds(int fd, enum sync_type type, const void *data, size_t len, const int *fds,
+		  size_t n, struct silo_error *err)
 {
 	struct sync_hdr h = { .type = type };
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { .iov_base = &h, .iov_len = sizeof(h) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	struct iovec iov[2];
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+	struct cmsghdr *cm;
 	ssize_t r;
 
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+	if (n > SYNC_MAX_FDS || len > SYNC_MAX_DATA)
+		return silo_error(err, E2BIG, "sync: send");
+	h.len = (uint32_t)len;
+	iov[0] = (struct iovec){ .iov_base = &h, .iov_len = sizeof(h) };
+	iov[1] = (struct iovec){ .iov_base = (void *)data, .iov_len = len };
+	if (n > 0) {
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * n);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * n);
+	}
 	do
 		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return silo_error(err, errno, "sync: send");
 	return 0;
+}
+
+int sync_send_fd(int fd, enum sync_type type, int pass_fd, struct silo_error *err)
+{
+	return sync_send_fds(fd, type, NULL, 0, &pass_fd, 1, err);
+}
+
+void sync_close_fds(struct sync_msg *m)
+{
+	for (size_t i = 0; i < m->n_fds; i++)
+		close(m->fds[i]);
+	m->n_fds = 0;
 }
 
 void sync_send_error(int fd, const struct silo_error *e)
@@ -108,7 +130,7 @@ int sync_recv(int fd, struct sync_msg *m, struct silo_error *err)
 		{ .iov_base = m->data, .iov_len = SYNC_MAX_DATA },
 	};
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
 		struct cmsghdr align;
 	} u;
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf,
@@ -117,6 +139,7 @@ int sync_recv(int fd, struct sync_msg *m, struct silo_error *err)
 	ssize_t r;
 
 	m->fd = -1;
+	m->n_fds = 0;
 	do
 		r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
 	while (r < 0 && errno == EINTR);
@@ -127,25 +150,37 @@ int sync_recv(int fd, struct sync_msg *m, struct silo_error *err)
 	}
 	if (r == 0)
 		return 0;
-	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
-		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&m->fd, CMSG_DATA(cm), sizeof(int));
-	if (m->fd >= 0 && ((size_t)r < sizeof(h) || h.type != SYNC_SECCOMP_FD)) {
-		close(m->fd);   /* only SYNC_SECCOMP_FD carries one */
-		m->fd = -1;
+	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+		size_t k;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(0))
+			continue;
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int pfd;
+
+			memcpy(&pfd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (m->n_fds < SYNC_MAX_FDS)
+				m->fds[m->n_fds++] = pfd;
+			else
+				close(pfd);
+		}
 	}
 	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
-		if (m->fd >= 0)
-			close(m->fd);
-		m->fd = -1;
+		sync_close_fds(m);
 		return silo_error(err, EPROTO, "sync: malformed message");
 	}
 	if (take_header(&h, (size_t)r, m, err) < 0) {
-		if (m->fd >= 0)
-			close(m->fd);
-		m->fd = -1;
+		sync_close_fds(m);
 		return -1;
+	}
+	/* Only SYNC_SECCOMP_FD (one) and SYNC_CGROUP_JOIN (any) carry fds. */
+	if (h.type == SYNC_SECCOMP_FD && m->n_fds == 1) {
+		m->fd = m->fds[0];
+		m->n_fds = 0;
+	} else if (h.type != SYNC_CGROUP_JOIN) {
+		sync_close_fds(m);
 	}
 	return 1;
 }

@@ -34,7 +34,13 @@ enum sync_type {
 	SYNC_SECCOMP_FD,        /* init/exec -> parent: the seccomp notify fd (SCM_RIGHTS); only
 	                           for a profile with SCMP_ACT_NOTIFY, right after the filter loads */
 	SYNC_SECCOMP_DONE,      /* parent -> init: the listenerPath agent has the fd */
+	SYNC_CGROUP_JOIN,       /* parent -> init, right after SYNC_CGROUP_PATHS: the `tasks`
+	                           files of the v1 hierarchies, open for writing (SCM_RIGHTS, 0
+	                           or more); data = their "dir\0" list in the same order.  The
+	                           init joins by writing "0" to each (see cgroup.h) */
 };
+
+#define SYNC_MAX_FDS 32
 
 #define SYNC_MAX_DATA 16384
 
@@ -43,6 +49,8 @@ struct sync_msg {
 	int32_t errnum;
 	uint32_t len;
 	int fd;                         /* SYNC_SECCOMP_FD: the passed fd (caller owns), else -1 */
+	int fds[SYNC_MAX_FDS];          /* SYNC_CGROUP_JOIN: the passed fds (caller owns) */
+	size_t n_fds;
 	char data[SYNC_MAX_DATA + 1];   /* NUL-terminated on receipt */
 };
 
@@ -51,8 +59,13 @@ int sync_send(int fd, enum sync_type type, int errnum, const void *data, size_t 
 	      struct silo_error *err);
 /* Send a message with no data and one fd (SCM_RIGHTS). */
 int sync_send_fd(int fd, enum sync_type type, int pass_fd, struct silo_error *err);
+/* Send a message with data and n (<= SYNC_MAX_FDS) fds. */
+int sync_send_fds(int fd, enum sync_type type, const void *data, size_t len, const int *fds,
+		  size_t n, struct silo_error *err);
 /* Send an error object (init side; best effort). */
 void sync_send_error(int fd, const struct silo_error *e);
+/* Close the fds a received message still holds (m->fds). */
+void sync_close_fds(struct sync_msg *m);
 /* Receive one message.  Returns 1 on a message, 0 on EOF, -1 on error. */
 int sync_recv(int fd, struct sync_msg *m, struct silo_error *err);
 
