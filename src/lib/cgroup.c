@@ -827,7 +827,7 @@ int cgroup_attach_best_effort(struct cgroup *cg, pid_t pid, bool *changed,
 	for (size_t i = 0; i < cg->n;) {
 		struct cg_hier *h = &cg->h[i];
 
-		if (cg_write(h->dir, "cgroup.procs", buf, err) == 0) {
+		if ((h->flags & CG_H_JOINED) || cg_write(h->dir, "cgroup.procs", buf, err) == 0) {
 			i++;
 			continue;
 		}
@@ -854,11 +854,35 @@ int cgroup_attach_best_effort(struct cgroup *cg, pid_t pid, bool *changed,
 
 int cgroup_clone_fd(struct cgroup *cg)
 {
-	if (cg->mode != CGROUP_MODE_V2)
-		return -1;
-	if (cg->clone_fd < 0)
-		cg->clone_fd = open(cg->h[0].dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cg->clone_fd >= 0)
+		return cg->clone_fd;
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].flags & CG_H_UNIFIED) {
+			cg->clone_fd = open(cg->h[i].dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			break;
+		}
 	return cg->clone_fd;
+}
+
+void cgroup_joined_by_clone(struct cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].flags & CG_H_UNIFIED)
+			cg->h[i].flags |= CG_H_JOINED;
+}
+
+int cgroup_hybrid(struct silo_error *err)
+{
+	const struct cg_layout *l = get_layout(err);
+
+	if (l == NULL)
+		return -1;
+	if (l->mode == CGROUP_MODE_V2)
+		return 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->m[i].flags & CG_H_UNIFIED)
+			return 1;
+	return 0;
 }
 
 int cgroup_attach(struct cgroup *cg, pid_t pid, struct silo_error *err)
@@ -867,7 +891,7 @@ int cgroup_attach(struct cgroup *cg, pid_t pid, struct silo_error *err)
 
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++) {
-		if (cg->h[i].flags & CG_H_SELF_JOIN)
+		if (cg->h[i].flags & CG_H_JOINED)
 			continue;
 		if (cg_write(cg->h[i].dir, "cgroup.procs", buf, err) < 0)
 			return silo_error_ctx(err, "join cgroup");
@@ -890,7 +914,7 @@ size_t cgroup_self_join_fds(struct cgroup *cg, int *fds, const char **dirs, size
 		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0)
 			continue;       /* cgroup_attach() writes it, and reports */
-		h->flags |= CG_H_SELF_JOIN;
+		h->flags |= CG_H_JOINED;
 		fds[n] = fd;
 		dirs[n] = h->dir;
 		n++;

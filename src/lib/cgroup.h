@@ -52,11 +52,19 @@ int cgroup_plan(const char *cgroups_path, const char *id, struct cgroup **out,
 int cgroup_make(struct cgroup *cg, const struct spec_resources *resources, bool *changed,
 		struct silo_error *err);
 
-/* v2 only: an O_PATH|O_DIRECTORY fd of the leaf, for CLONE_INTO_CGROUP; -1 on v1. */
+/* An O_PATH|O_DIRECTORY fd of the cgroup2 leaf (v2, or the unified
+ * hierarchy of a hybrid layout), for CLONE_INTO_CGROUP; -1 without one.
+ * After a clone into it, cgroup_joined_by_clone() tells cgroup_attach() to
+ * leave that hierarchy alone. */
 int cgroup_clone_fd(struct cgroup *cg);
+void cgroup_joined_by_clone(struct cgroup *cg);
+
+/* 1 for v1 controllers with a cgroup2 (unified) mount beside them, 0 for
+ * plain v1 or v2, -1 on error. */
+int cgroup_hybrid(struct silo_error *err);
 
 /* Move pid (a whole thread group) into the cgroup, in every hierarchy but
- * those handed out by cgroup_self_join_fds(). */
+ * those handed out by cgroup_self_join_fds() or joined by clone. */
 int cgroup_attach(struct cgroup *cg, pid_t pid, struct silo_error *err);
 
 /* v1: a single-threaded process can join by itself, writing "0" to the

@@ -27,7 +27,8 @@
 
 /* cg_hier.flags */
 #define CG_H_UNIFIED 1u    /* a cgroup2 hierarchy (v2, or the hybrid unified mount) */
-#define CG_H_SELF_JOIN 2u  /* v1: the process joins by itself (cgroup_self_join_fds) */
+#define CG_H_JOINED 2u     /* joined other than by cgroup_attach(): cgroup_self_join_fds()
+				  or CLONE_INTO_CGROUP (cgroup_joined_by_clone()) */
 
 /* cgroup2 controllers, as bits (cgroup.controllers / cgroup.subtree_control) */
 enum {

@@ -322,7 +322,7 @@ static int send_cgroup_join(struct created *c, bool self_join, struct silo_error
 
 /* SYNC_CGROUP_PATHS: the container's cgroup directories, which the init
  * bind-mounts for a "cgroup" mount: "controller\0dir\0" pairs. */
-static int send_cgroup_paths(struct created *c, bool into_cgroup, struct silo_error *err)
+static int send_cgroup_paths(struct created *c, bool self_join, struct silo_error *err)
 {
 	const char **ctrls = NULL, **dirs = NULL;
 	size_t n = c->cg ? cgroup_paths(c->cg, &ctrls, &dirs) : 0, len = 0;
@@ -338,7 +338,7 @@ static int send_cgroup_paths(struct created *c, bool into_cgroup, struct silo_er
 	}
 	if (sync_send(c->sync_fd, SYNC_CGROUP_PATHS, 0, buf, len, err) < 0)
 		return -1;
-	return send_cgroup_join(c, !into_cgroup, err);
+	return send_cgroup_join(c, self_join, err);
 }
 
 /* Talk to the init until it is READY; runs the parent's hooks on request. */
@@ -439,7 +439,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 {
 	struct launch l = { .sync_fd = -1, .fifo_fd = -1, .proc_fd = -1, .console_fd = -1 };
 	int sv[2] = { -1, -1 }, console_sv[2] = { -1, -1 };
-	bool into_cgroup, mode_v2;
+	bool into_cgroup, early_cgroup, attached = false;
 	unsigned long flags;
 	int r = -1;
 
@@ -488,11 +488,15 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	c->st.hooks_json = c->spec->hooks_json ? xstrdup(c->spec->hooks_json) : NULL;
 	c->st.own_pidns = c->spec->linux.ns[NS_PID].present && !c->spec->linux.ns[NS_PID].path;
 
-	/* On v2 the cgroup comes first so that clone3 puts the init straight
-	 * into it.  On v1 it is made after clone, while the init builds its
-	 * namespaces on the other core: the ~10 mkdirs overlap that work. */
-	mode_v2 = cgroup_mode(err) == CGROUP_MODE_V2;
-	if (mode_v2 && !ctx->no_cgroups && make_cgroup(ctx, c, o, err) < 0)
+	/* With a cgroup2 hierarchy (v2, or hybrid's unified mount) the cgroup
+	 * comes first so that clone3 puts the init straight into it: joining
+	 * it later by cgroup.procs would wait for an RCU grace period whenever
+	 * that lock was idle (see cgroup_self_join_fds()).  On plain v1 it is
+	 * made after clone, while the init builds its namespaces on the other
+	 * core: the ~10 mkdirs overlap that work, and the init joins the v1
+	 * hierarchies by itself. */
+	early_cgroup = cgroup_mode(err) == CGROUP_MODE_V2 || cgroup_hybrid(err) == 1;
+	if (early_cgroup && !ctx->no_cgroups && make_cgroup(ctx, c, o, err) < 0)
 		goto fail;
 
 	if (mode == MODE_CREATE) {
@@ -568,21 +572,23 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 		c->stage1 = c->pid;
 	close(sv[1]);
 	l.sync_fd = -1;
-	if (!mode_v2 && !ctx->no_cgroups && make_cgroup(ctx, c, o, err) < 0)
+	if (!early_cgroup && !ctx->no_cgroups && make_cgroup(ctx, c, o, err) < 0)
 		goto fail;
+	if (c->cg && into_cgroup)
+		cgroup_joined_by_clone(c->cg);
 	if (c->cg && cgroup_best_effort(c->cg)) {
 		/* Rootless: a hierarchy we may not join is left out, so join
 		 * before the init learns which ones it has. */
 		bool changed = false;
 
-		if ((!into_cgroup && cgroup_attach_best_effort(c->cg, c->pid, &changed, err) < 0) ||
+		if (cgroup_attach_best_effort(c->cg, c->pid, &changed, err) < 0 ||
 		    (changed && record_cgroup(c, err) < 0))
 			goto fail;
-		into_cgroup = true;
+		attached = true;
 	}
-	if (send_cgroup_paths(c, into_cgroup, err) < 0)
+	if (send_cgroup_paths(c, !attached, err) < 0)
 		goto fail;
-	if (c->cg && !into_cgroup && cgroup_attach(c->cg, c->pid, err) < 0)
+	if (c->cg && !attached && cgroup_attach(c->cg, c->pid, err) < 0)
 		goto fail;
 	if (parent_protocol(c, o, l.ns.slow_path, l.maps_on_request, err) < 0)
 		goto fail;

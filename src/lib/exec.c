@@ -451,7 +451,7 @@ static int exec_start(struct exec_ctx *e, const struct silo_exec_opts *o, struct
 		       (e->ns_flags & (unsigned long)(CLONE_NEWPID | CLONE_NEWTIME)) && geteuid() != 0;
 	if (!e->two_stage && join_for_children(e, err) < 0)
 		return -1;
-	if (e->cg && !e->late_cgroup && cgroup_clone_fd(e->cg) < 0)
+	if (e->cg && !e->late_cgroup)
 		e->n_join = cgroup_self_join_fds(e->cg, e->join_fds, e->join_dirs, SYNC_MAX_FDS);
 	e->pid = container_clone(0, e->cg && !e->late_cgroup ? cgroup_clone_fd(e->cg) : -1,
 				 &into_cgroup);
@@ -474,7 +474,9 @@ static int exec_start(struct exec_ctx *e, const struct silo_exec_opts *o, struct
 		close(e->console_fd);
 		e->console_fd = -1;
 	}
-	if (e->cg && !into_cgroup && !e->late_cgroup && cgroup_attach(e->cg, e->pid, err) < 0)
+	if (e->cg && into_cgroup)
+		cgroup_joined_by_clone(e->cg);
+	if (e->cg && !e->late_cgroup && cgroup_attach(e->cg, e->pid, err) < 0)
 		return silo_error_ctx(err, "join the container's cgroup");
 	if (sync_send(e->sync[0], SYNC_PARENT_DONE, 0, NULL, 0, err) < 0)
 		return -1;
