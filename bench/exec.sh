@@ -192,17 +192,7 @@ exec_report() {
 
 exec_main() {
 	exec_parse_args "$@"
-	check_tools
-	select_runtimes
-	LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-	T=$(mktemp -d "/tmp/$TAG.XXXXXX")
-	trap cleanup EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM HUP
-	pick_cgroup_base
-	record_new_ancestors
-	build_tools
-	build_rootfs
+	bench_prepare cleanup
 	exec_write_items
 	{
 		declare -p N ROUNDS MOUNT_EXECS VIEW TAG

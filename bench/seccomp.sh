@@ -100,7 +100,7 @@ sc_write_items() {
 # start.sh's cleanup() knows one state root per runtime; ours are per
 # variant: delete what an interrupt left there first.
 sc_cleanup() {
-	local bin st d
+	local rc=$? bin st d
 	if [ -n "${T:-}" ] && [ -s "$T/roots" ]; then
 		while IFS=$'\t' read -r bin st; do
 			for d in "$st"/*/; do
@@ -109,6 +109,8 @@ sc_cleanup() {
 			done
 		done <"$T/roots"
 	fi
+	# cleanup reads $? on entry: hand it ours (in a || list, so set -e lets it pass)
+	(exit "$rc") || cleanup
 	cleanup
 }
 
@@ -222,17 +224,7 @@ sc_report() {
 
 sc_main() {
 	sc_parse_args "$@"
-	check_tools
-	select_runtimes
-	LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-	T=$(mktemp -d "/tmp/$TAG.XXXXXX")
-	trap sc_cleanup EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM HUP
-	pick_cgroup_base
-	record_new_ancestors
-	build_tools
-	build_rootfs
+	bench_prepare sc_cleanup
 	sc_write_items
 	{
 		declare -p N ROUNDS VIEW TAG SELECTED

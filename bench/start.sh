@@ -521,20 +521,27 @@ verdict() {
 
 # ------------------------------------------------------------------- main ---
 
-main() {
-	parse_args "$@"
+# The set-up every bench/*.sh shares: tools, runtimes, the temp dir $T with
+# the clean-up function $1 on exit, the cgroup base, the helpers and the
+# busybox rootfs.
+bench_prepare() {
 	check_tools
 	select_runtimes
-	[ ${#SELECTED[@]} -gt 0 ] || note "no runtime to measure: only the floor and fork+exec rows"
 	LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 	T=$(mktemp -d "/tmp/$TAG.XXXXXX")
-	trap cleanup EXIT
+	trap "$1" EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM HUP
 	pick_cgroup_base
 	record_new_ancestors
 	build_tools
 	build_rootfs
+}
+
+main() {
+	parse_args "$@"
+	bench_prepare cleanup
+	[ ${#SELECTED[@]} -gt 0 ] || note "no runtime to measure: only the floor and fork+exec rows"
 	write_items
 	{
 		declare -p N ROUNDS COLD_ROUNDS RSS_RUNS COLD_SLEEP_MS VIEW TAG
