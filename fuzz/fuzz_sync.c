@@ -3,7 +3,8 @@
  * libFuzzer harness for the decoding side of the parent <-> init protocol
  * (sync.c): a received packet (sync_decode), the init's pid
  * (sync_msg_pid), the error payload (sync_msg_error) and the cgroup paths
- * list "controller\0dir\0..." (sync_decode_cgroup_paths).  The input is one
+ * list "controller\0dir\0..." (sync_decode_cgroup_paths) and the cgroup join
+ * list "dir\0..." (sync_msg_cgroup_join, for every fd count).  The input is one
  * packet as it would arrive; its data is also fed to every payload decoder
  * whatever the type says.  Besides memory errors and undefined behaviour it
  * checks: a packet decodes exactly when its length field matches, and then
@@ -29,7 +30,7 @@ static void check(bool ok)
 
 static struct sync_msg msg;
 
-static void payloads(const struct sync_msg *m)
+static void payloads(struct sync_msg *m)
 {
 	struct silo_error err = { 0 };
 	struct sync_cgroup_paths p;
@@ -68,6 +69,29 @@ static void payloads(const struct sync_msg *m)
 		sync_cgroup_paths_free(&p);
 	} else {
 		check(p.buf == NULL && p.n == 0 && err.errnum == EPROTO);
+	}
+
+	/* The same data as a join list for each fd count: at most one fits,
+	 * and then its dirs are absolute, in order, and cover the data. */
+	{
+		const char *dirs[SYNC_MAX_FDS];
+		size_t saved = m->n_fds;
+		int fits = 0;
+
+		for (size_t k = 0; k <= SYNC_MAX_FDS; k++) {
+			m->n_fds = k;
+			if (sync_msg_cgroup_join(m, dirs, &err) != 0) {
+				check(err.errnum == EPROTO);
+				continue;
+			}
+			fits++;
+			for (size_t i = 0; i < k; i++)
+				check(dirs[i][0] == '/' && dirs[i] >= m->data && dirs[i] < m->data + m->len &&
+				      (i == 0 || dirs[i] > dirs[i - 1]));
+			check(k == 0 ? m->len == 0 : dirs[k - 1] + strlen(dirs[k - 1]) + 1 == m->data + m->len);
+		}
+		check(fits <= 1);
+		m->n_fds = saved;
 	}
 }
 

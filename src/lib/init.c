@@ -171,19 +171,10 @@ static int take_cgroup_paths(struct launch *l, const char *data, size_t len,
 static int self_join_cgroup(struct sync_msg *m, struct silo_error *err)
 {
 	const char *dirs[SYNC_MAX_FDS];
-	const char *p = m->data, *end = m->data + m->len;
-	size_t n = 0;
-	int r;
+	int r = sync_msg_cgroup_join(m, dirs, err);
 
-	while (n < m->n_fds && p < end) {
-		dirs[n++] = p;
-		p += strlen(p) + 1;
-	}
-	if (n != m->n_fds) {
-		sync_close_fds(m);
-		return silo_error(err, EPROTO, "sync: cgroup join message");
-	}
-	r = cgroup_self_join(m->fds, dirs, n, err);
+	if (r == 0)
+		r = cgroup_self_join(m->fds, dirs, m->n_fds, err);
 	sync_close_fds(m);
 	return r;
 }

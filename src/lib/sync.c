@@ -115,6 +115,7 @@ int sync_decode(const void *buf, size_t n, struct sync_msg *m, struct silo_error
 	struct sync_hdr h;
 
 	m->fd = -1;
+	m->n_fds = 0;
 	if (n < sizeof(h) || n - sizeof(h) > SYNC_MAX_DATA)
 		return silo_error(err, EPROTO, "sync: malformed message");
 	memcpy(&h, buf, sizeof(h));
@@ -260,6 +261,24 @@ void sync_cgroup_paths_free(struct sync_cgroup_paths *p)
 	free(p->controllers);
 	free(p->dirs);
 	memset(p, 0, sizeof(*p));
+}
+
+int sync_msg_cgroup_join(const struct sync_msg *m, const char *dirs[SYNC_MAX_FDS],
+			 struct silo_error *err)
+{
+	const char *p = m->data, *end = m->data + m->len;
+	size_t n = 0;
+
+	if (m->n_fds > SYNC_MAX_FDS || (m->len > 0 && m->data[m->len - 1] != '\0'))
+		return silo_error(err, EPROTO, "sync: cgroup join message");
+	for (; p < end; p += strlen(p) + 1) {
+		if (n == m->n_fds || p[0] != '/')
+			return silo_error(err, EPROTO, "sync: cgroup join message");
+		dirs[n++] = p;
+	}
+	if (n != m->n_fds)
+		return silo_error(err, EPROTO, "sync: cgroup join message");
+	return 0;
 }
 
 int sync_expect(int fd, enum sync_type type, struct sync_msg *m, const char *what,

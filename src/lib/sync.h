@@ -92,6 +92,10 @@ struct sync_cgroup_paths {
 int sync_decode_cgroup_paths(const char *data, size_t len, struct sync_cgroup_paths *out,
 			     struct silo_error *err);
 void sync_cgroup_paths_free(struct sync_cgroup_paths *p);
+/* SYNC_CGROUP_JOIN's data: exactly m->n_fds terminated absolute dirs, one
+ * per passed fd; dirs[] points into m->data. */
+int sync_msg_cgroup_join(const struct sync_msg *m, const char *dirs[SYNC_MAX_FDS],
+			 struct silo_error *err);
 /* Receive and require `type`.  A SYNC_ERROR becomes *err (the init's message);
  * EOF becomes "container init exited before <what>". */
 int sync_expect(int fd, enum sync_type type, struct sync_msg *m, const char *what,
