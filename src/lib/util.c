@@ -250,6 +250,15 @@ int write_file_atomic_sync(int dirfd, const char *name, const void *data, size_t
 		return silo_error(err, e, "write %s", tmp);
 	}
 	close(fd);
+	/* Replacing a file: exchange the two, then unlink the old one.  ext4
+	 * (auto_da_alloc) starts writeback of a file renamed over another,
+	 * and the unlink that removes it later waits for that I/O: about
+	 * 0.2-0.6 ms per container for a state.json that lives a few ms.  A
+	 * synced write wants that writeback anyway, so it keeps renameat. */
+	if (!sync && renameat2(dirfd, tmp, dirfd, name, RENAME_EXCHANGE) == 0) {
+		unlinkat(dirfd, tmp, 0);
+		return 0;
+	}
 	if (renameat(dirfd, tmp, dirfd, name) < 0) {
 		int e = errno;
 		unlinkat(dirfd, tmp, 0);
