@@ -59,6 +59,7 @@ struct created {
 	char **env;
 	struct seccomp_prog *seccomp;
 	const char *pid_file;      /* written by us: removed if the create fails */
+	bool state_has_pid;        /* state.json on disk already names c->pid */
 };
 
 /* ------------------------------------------------------------------ helpers */
@@ -280,11 +281,19 @@ static int make_cgroup(const struct silo_ctx *ctx, struct created *c,
 	 * record_state): a create killed at any point after this leaves a
 	 * state.json from which `delete --force` finds and removes it. */
 	c->st.cgroup_json = cgroup_to_json(cg);
+	/* Made after clone on the fast path, the init's pid is final: record
+	 * it now, and record_state() has nothing left to write (one state
+	 * file per run instead of two). */
+	if (c->pid > 0 && c->stage1 == 0) {
+		c->st.pid = c->pid;
+		c->st.start_time = proc_start_time(c->pid);
+	}
 	if (state_write(c->dir_fd, &c->st, err) < 0 ||
 	    cgroup_make(cg, c->spec->linux.resources, &changed, err) < 0) {
 		cgroup_free(cg);
 		return -1;
 	}
+	c->state_has_pid = c->st.pid > 0;
 	c->cg = cg;
 	return changed ? record_cgroup(c, err) : 0;
 }
@@ -347,10 +356,12 @@ static int send_cgroup_paths(struct created *c, bool self_join, struct silo_erro
 static int record_state(struct created *c, const struct silo_create_opts *o,
 			struct silo_error *err)
 {
-	c->st.pid = c->pid;
-	c->st.start_time = proc_start_time(c->pid);
-	if (state_write(c->dir_fd, &c->st, err) < 0)
-		return -1;
+	if (!c->state_has_pid || c->st.pid != c->pid) {
+		c->st.pid = c->pid;
+		c->st.start_time = proc_start_time(c->pid);
+		if (state_write(c->dir_fd, &c->st, err) < 0)
+			return -1;
+	}
 	if (o->pid_file) {
 		if (container_write_pid_file(o->pid_file, c->pid, err) < 0)
 			return -1;
