@@ -60,6 +60,7 @@ struct created {
 	struct seccomp_prog *seccomp;
 	const char *pid_file;      /* written by us: removed if the create fails */
 	bool state_has_pid;        /* state.json on disk already names c->pid */
+	bool start_on_ready;       /* the init needs no SYNC_START (launch.start_on_ready) */
 };
 
 /* ------------------------------------------------------------------ helpers */
@@ -380,9 +381,13 @@ static int parent_protocol(struct created *c, const struct silo_create_opts *o, 
 	    (c->spec->linux.ns[NS_USER].present && !c->spec->linux.ns[NS_USER].path) &&
 	    ns_write_id_maps(c->pid, c->spec, err) < 0)
 		goto out;
+	/* Without SYNC_START the payload may run as soon as the init has
+	 * PARENT_DONE: record first, so that a failure here stops it before. */
+	if (!slow && c->start_on_ready && record_state(c, o, err) < 0)
+		goto out;
 	if (sync_send(c->sync_fd, SYNC_PARENT_DONE, 0, NULL, 0, err) < 0)
 		goto out;
-	if (!slow && record_state(c, o, err) < 0)
+	if (!slow && !c->start_on_ready && record_state(c, o, err) < 0)
 		goto out;
 	for (;;) {
 		int got = sync_recv(c->sync_fd, m, err);
@@ -561,6 +566,12 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 			 !c->spec->hooks.n_hooks[HOOK_CREATE_CONTAINER] &&
 			 !c->spec->hooks.n_hooks[HOOK_START_CONTAINER];
 
+	/* Fast path only: the slow one writes state.json at READY, and a
+	 * failure there must still stop the payload before it runs (so must a
+	 * pidfd that cannot be sent). */
+	l.start_on_ready = mode != MODE_CREATE && !l.ns.slow_path && !c->spec->process.terminal &&
+			   l.console_fd < 0 && getenv("NOTIFY_SOCKET") == NULL && !o->pidfd_socket;
+	c->start_on_ready = l.start_on_ready;
 	/* The init makes its own network namespace (init.c): the kernel needs
 	 * ~0.7 ms for one, and that overlaps with our cgroup attach below. */
 	flags = l.ns.slow_path ? 0 : l.ns.new_flags & ~(unsigned long)(CLONE_NEWCGROUP | CLONE_NEWTIME | CLONE_NEWNET);
@@ -1055,7 +1066,7 @@ static int run_start(struct created *c, struct silo_error *err)
 	struct sync_msg *m = xmalloc(sizeof(*m));
 	int r;
 
-	if (sync_send(c->sync_fd, SYNC_START, 0, NULL, 0, err) < 0) {
+	if (!c->start_on_ready && sync_send(c->sync_fd, SYNC_START, 0, NULL, 0, err) < 0) {
 		free(m);
 		return -1;
 	}

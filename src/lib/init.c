@@ -585,7 +585,7 @@ static int init_run(struct launch *l, char **exe, struct silo_error *err)
 	if (l->fifo_fd >= 0) {
 		if (wait_for_start(l, err) < 0)
 			return -1;
-	} else {
+	} else if (!l->start_on_ready) {
 		m = xmalloc(sizeof(*m));
 		if (sync_expect(l->sync_fd, SYNC_START, m, "start", err) < 0) {
 			free(m);

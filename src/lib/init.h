@@ -43,6 +43,10 @@ struct launch {
 	 * CAP_SETUID: ns_maps_need_dumpable): the init asks with
 	 * SYNC_USERMAP_REQ and is dumpable only until they are written. */
 	bool maps_on_request;
+	/* `run` with nothing for the parent to do between READY and START (no
+	 * terminal, no NOTIFY_SOCKET, state.json written): the init goes on to
+	 * execve right after READY, one round trip fewer. */
+	bool start_on_ready;
 };
 
 NORETURN void init_main(struct launch *l);
