@@ -873,8 +873,23 @@ void cgroup_joined_by_clone(struct cgroup *cg)
 
 int cgroup_hybrid(struct silo_error *err)
 {
-	const struct cg_layout *l = get_layout(err);
+	const struct cg_layout *l;
+	struct statfs st;
+	int mode;
 
+	/* Before the layout is read (create asks before clone and reads the
+	 * layout after it, in parallel with the init): a statfs of the usual
+	 * place instead of parsing /proc/self/mountinfo.  A cgroup2 mount
+	 * elsewhere is taken for plain v1 here, which only costs speed: the
+	 * cgroup is then made after clone and that hierarchy joined through
+	 * cgroup.procs (cgroup_attach). */
+	if (!layout_ready) {
+		if ((mode = cgroup_mode(err)) < 0)
+			return -1;
+		return mode == CGROUP_MODE_V1 && statfs(CGROUP_ROOT "/unified", &st) == 0 &&
+		       st.f_type == CGROUP2_SUPER_MAGIC;
+	}
+	l = get_layout(err);
 	if (l == NULL)
 		return -1;
 	if (l->mode == CGROUP_MODE_V2)

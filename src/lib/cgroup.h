@@ -60,7 +60,8 @@ int cgroup_clone_fd(struct cgroup *cg);
 void cgroup_joined_by_clone(struct cgroup *cg);
 
 /* 1 for v1 controllers with a cgroup2 (unified) mount beside them, 0 for
- * plain v1 or v2, -1 on error. */
+ * plain v1 or v2, -1 on error.  Until the layout is read, only a cgroup2
+ * mount at /sys/fs/cgroup/unified counts (see cgroup.c). */
 int cgroup_hybrid(struct silo_error *err);
 
 /* Move pid (a whole thread group) into the cgroup, in every hierarchy but
