@@ -13,9 +13,9 @@
 #   4. the engine pass: tests/integration/2NN-*.bats run podman, docker and
 #      containerd (Debian's) with the same runtime (tests/engines/engines.bash
 #      starts and stops their daemons under a temp dir);
-#   5. the cgroup-v2 pass: tests/integration/60-cgroups.bats, 65-pause-ps.bats and
-#      66-update-events.bats inside a v2-only VM through tests/cgroup2-vm.sh, when that
-#      script exists;
+#   5. the cgroup-v2 pass: tests/integration/60-cgroups.bats, 65-pause-ps.bats,
+#      66-update-events.bats and the delete --force matrix of 92-robustness.bats (plan 27)
+#      inside a v2-only VM through tests/cgroup2-vm.sh, when that script exists;
 #   6. hardening (tests/hardening.sh): a smoke run of every libFuzzer harness on its committed
 #      corpus (one result per harness), the silo-oci suite (NN-*.bats) against an ASan+UBSan
 #      build (any sanitizer report fails), and part of it with openat2, clone3, the new mount
@@ -116,7 +116,8 @@ run_bats() {
 		esac
 	done <"$out"
 	local planned ran
-	planned=$(grep -m1 -oE '^1\.\.[0-9]+' "$out" | cut -d. -f3)
+	# (a pass may run bats more than once: every plan line counts)
+	planned=$(grep -oE '^1\.\.[0-9]+' "$out" | cut -d. -f3 | awk '{ n += $1 } END { print n + 0 }')
 	ran=$(grep -cE '^(not )?ok ' "$out")
 	[ "$ran" -ge "$planned" ] || note_fail "$label: only $ran of $planned tests ran (status $rc)"
 	[ "$rc" = 0 ] || grep -q '^not ok ' "$out" || [ "$ran" -lt "$planned" ] ||
@@ -171,9 +172,15 @@ fi
 
 if [ -x tests/cgroup2-vm.sh ] && [ "${SILO_TEST_VM:-1}" != 0 ]; then
 	vm_files="tests/integration/60-cgroups.bats tests/integration/65-pause-ps.bats tests/integration/66-update-events.bats"
-	echo "== cgroup v2 VM: $vm_files"
 	export VM_TIMEOUT=${VM_TIMEOUT:-3000}
 	vm_cmd="mkdir -p /tmp/silo-test-vm && TMPDIR=/tmp/silo-test-vm bats ${bats_args[*]} $vm_files"
+	# and the delete --force matrix (plan 27) on v2: cgroup.kill, frozen
+	# sub-cgroups (cgroup.freeze), the leftovers of a host-pidns container
+	if [ -z "${SILO_TEST_FILTER:-}" ]; then
+		vm_files="$vm_files tests/integration/92-robustness.bats (plan 27)"
+		vm_cmd="$vm_cmd; r=\$?; TMPDIR=/tmp/silo-test-vm bats --tap --filter 'plan 27' tests/integration/92-robustness.bats || r=1; exit \$r"
+	fi
+	echo "== cgroup v2 VM: $vm_files"
 	run_bats cgroup-v2-vm tests/cgroup2-vm.sh "$vm_cmd"
 	if ! grep -qE '^1\.\.[0-9]+' "$RUN_TMP/cgroup-v2-vm.tap"; then
 		echo "!! the cgroup v2 VM pass did not run: see above (VM_DEBUG=1 shows the boot)" >&2

@@ -593,9 +593,10 @@ start_matrix_ctr() { # ID
 	for d in $(ctr_cgroups "$ID-subcg"); do
 		mkdir -p "$d/sub/nested"
 		[ -e "$d/cgroup.procs" ] || continue
-		# (v1 cpuset: a child takes no task before it has cpus and mems)
+		# (v1 cpuset: a child takes no task before it has cpus and mems;
+		# v2 has no such rule, and no tasks file)
 		for f in cpuset.cpus cpuset.mems; do
-			[ -e "$d/$f" ] || continue
+			[ -e "$d/tasks" ] && [ -e "$d/$f" ] || continue
 			cat "$d/$f" >"$d/sub/$f"
 			cat "$d/$f" >"$d/sub/nested/$f"
 		done
