@@ -305,7 +305,7 @@ bool str_has_prefix(const char *s, const char *prefix)
 }
 
 /* /proc/PID/stat: "pid (comm) S ppid ..." where comm may hold spaces and ')'. */
-static int proc_stat_fields(pid_t pid, char *state, uint64_t *start)
+static int proc_stat_fields(pid_t pid, char *state, uint64_t *start, int *cpu)
 {
 	char path[64], buf[1024], *p;
 	int fd;
@@ -326,15 +326,16 @@ static int proc_stat_fields(pid_t pid, char *state, uint64_t *start)
 	p += 2;
 	if (state)
 		*state = *p;
-	if (start) {
-		/* field 3 is the state; start time is field 22 */
-		for (int field = 3; field < 22; field++) {
-			p = strchr(p, ' ');
-			if (!p)
-				return -1;
-			p++;
-		}
-		*start = strtoull(p, NULL, 10);
+	/* field 3 is the state; start time is field 22, the CPU field 39 */
+	for (int field = 3; (start && field <= 22) || (cpu && field <= 39); field++) {
+		if (field == 22 && start)
+			*start = strtoull(p, NULL, 10);
+		if (field == 39 && cpu)
+			*cpu = atoi(p);
+		p = strchr(p, ' ');
+		if (!p)
+			return field >= 39 ? 0 : -1;
+		p++;
 	}
 	return 0;
 }
@@ -342,7 +343,17 @@ static int proc_stat_fields(pid_t pid, char *state, uint64_t *start)
 uint64_t proc_start_time(pid_t pid)
 {
 	uint64_t start = 0;
-	if (pid <= 0 || proc_stat_fields(pid, NULL, &start) < 0)
+	if (pid <= 0 || proc_stat_fields(pid, NULL, &start, NULL) < 0)
+		return 0;
+	return start;
+}
+
+uint64_t proc_start_time_cpu(pid_t pid, int *cpu)
+{
+	uint64_t start = 0;
+
+	*cpu = -1;
+	if (pid <= 0 || proc_stat_fields(pid, NULL, &start, cpu) < 0)
 		return 0;
 	return start;
 }
@@ -350,7 +361,7 @@ uint64_t proc_start_time(pid_t pid)
 char proc_state(pid_t pid)
 {
 	char st = 0;
-	if (pid <= 0 || proc_stat_fields(pid, &st, NULL) < 0)
+	if (pid <= 0 || proc_stat_fields(pid, &st, NULL, NULL) < 0)
 		return 0;
 	return st;
 }

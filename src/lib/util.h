@@ -98,6 +98,9 @@ void format_rfc3339_utc(const struct timespec *ts, char *buf, size_t len);
 /* Start time of a process (field 22 of /proc/PID/stat), 0 when it is gone.
  * Together with the pid it names a process: pids are reused, this pair is not. */
 uint64_t proc_start_time(pid_t pid);
+/* The same, and the CPU the process last ran or waits to run on (field 39;
+ * -1 when unknown). */
+uint64_t proc_start_time_cpu(pid_t pid, int *cpu);
 /* The process state letter from /proc/PID/stat, or 0 when it is gone. */
 char proc_state(pid_t pid);
 
