@@ -518,6 +518,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 		  enum launch_mode mode, struct created *c, struct silo_error *err)
 {
 	struct launch l = { .sync_fd = -1, .fifo_fd = -1, .proc_fd = -1, .console_fd = -1 };
+	cleanup_free char *seccomp_cache = NULL;
 	int sv[2] = { -1, -1 }, console_sv[2] = { -1, -1 };
 	bool into_cgroup, early_cgroup, attached = false;
 	unsigned long flags;
@@ -525,7 +526,9 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 
 	if (silo_id_check(o->id, err) < 0)
 		return -1;
-	if (spec_load(o->bundle, o->config_path, &c->spec, err) < 0)
+	/* A cached seccomp program is found while parsing: spec_load_cached. */
+	seccomp_cache = xasprintf("%s/.cache/seccomp", ctx->root);
+	if (spec_load_cached(o->bundle, o->config_path, seccomp_cache, &c->spec, err) < 0)
 		return -1;
 	if (check_host(ctx, o, c->spec, mode, err) < 0)
 		return -1;
@@ -550,8 +553,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	if (notify_make_dir(c->dir_fd, err) < 0)
 		goto fail;
 	if (c->spec->linux.seccomp) {
-		cleanup_free char *cache = xasprintf("%s/.cache/seccomp", ctx->root);
-		if (seccomp_prepare(c->spec->linux.seccomp, cache, &c->seccomp, err) < 0)
+		if (seccomp_prepare(c->spec->linux.seccomp, seccomp_cache, &c->seccomp, err) < 0)
 			goto fail;
 		l.seccomp = c->seccomp;
 	}

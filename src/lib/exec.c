@@ -353,6 +353,7 @@ static int exec_prepare(const struct silo_ctx *ctx, const struct silo_exec_opts 
 			struct exec_ctx *e, struct silo_error *err)
 {
 	const struct spec_linux *lx;
+	cleanup_free char *seccomp_cache = NULL;
 
 	/* Locked like create and delete until the process executes: never
 	 * into a container still being built or being torn down. */
@@ -372,7 +373,8 @@ static int exec_prepare(const struct silo_ctx *ctx, const struct silo_exec_opts 
 	default:
 		break;
 	}
-	if (spec_load(e->st.bundle, e->st.config, &e->spec, err) < 0)
+	seccomp_cache = xasprintf("%s/.cache/seccomp", ctx->root);
+	if (spec_load_cached(e->st.bundle, e->st.config, seccomp_cache, &e->spec, err) < 0)
 		return silo_error_ctx(err, "container \"%s\"", o->id);
 	if (o->process_path ? process_from_file(o, &e->spec->process, err) < 0
 			    : process_from_flags(o, &e->spec->process, err) < 0)
@@ -390,8 +392,7 @@ static int exec_prepare(const struct silo_ctx *ctx, const struct silo_exec_opts 
 		if (lx->ns[t].present)
 			e->ns_flags |= (unsigned long)spec_ns_clone_flags[t];
 	if (lx->seccomp) {
-		cleanup_free char *cache = xasprintf("%s/.cache/seccomp", ctx->root);
-		if (seccomp_prepare(lx->seccomp, cache, &e->seccomp, err) < 0)
+		if (seccomp_prepare(lx->seccomp, seccomp_cache, &e->seccomp, err) < 0)
 			return -1;
 	}
 	if (e->st.cgroup_json && cgroup_from_json(e->st.cgroup_json, &e->cg, err) < 0)

@@ -199,36 +199,49 @@ static void digest_item(struct sha256 *h, char tag, const void *data, uint64_t l
 		sha256_update(h, data, (size_t)len);
 }
 
-static void digest_value(struct sha256 *h, const json_t *v)
+struct digest {
+	struct sha256 sha;
+	bool (*is_big)(const void *ctx, uint64_t v);
+	const void *ctx;
+};
+
+static void digest_value(struct digest *d, const json_t *v)
 {
+	struct sha256 *h = &d->sha;
 	const char *key;
 	json_t *e;
 	size_t i;
 	uint64_t u;
-	double d;
+	double r;
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		digest_item(h, 'o', NULL, json_object_size(v));
 		json_object_foreach((json_t *)v, key, e) {
 			digest_item(h, 'k', key, strlen(key));
-			digest_value(h, e);
+			digest_value(d, e);
 		}
 		break;
 	case JSON_ARRAY:
 		digest_item(h, 'a', NULL, json_array_size(v));
 		json_array_foreach(v, i, e)
-			digest_value(h, e);
+			digest_value(d, e);
 		break;
 	case JSON_STRING:
 		digest_item(h, 's', json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
-		digest_item(h, 'i', NULL, (uint64_t)json_integer_value(v));
+		/* A literal above INT64_MAX reaches jansson as the negative int64
+		 * with the same bits (spec.c's rewrite_big_ints); the parser takes
+		 * it for a uint64 only then.  'I' keeps such a value apart from
+		 * the same negative number written as such, which is refused. */
+		u = (uint64_t)json_integer_value(v);
+		digest_item(h, json_integer_value(v) < 0 && d->is_big != NULL && d->is_big(d->ctx, u) ? 'I' : 'i',
+			    NULL, u);
 		break;
 	case JSON_REAL:
-		d = json_real_value(v);
-		memcpy(&u, &d, sizeof(u));
+		r = json_real_value(v);
+		memcpy(&u, &r, sizeof(u));
 		digest_item(h, 'r', NULL, u);
 		break;
 	case JSON_TRUE:
@@ -243,13 +256,14 @@ static void digest_value(struct sha256 *h, const json_t *v)
 	}
 }
 
-void seccomp_json_digest(const json_t *o, uint8_t out[SILO_SHA256_LEN])
+void seccomp_json_digest(const json_t *o, bool (*is_big)(const void *ctx, uint64_t v), const void *ctx,
+			 uint8_t out[SILO_SHA256_LEN])
 {
-	struct sha256 h;
+	struct digest d = { .is_big = is_big, .ctx = ctx };
 
-	sha256_init(&h);
-	digest_value(&h, o);
-	sha256_final(&h, out);
+	sha256_init(&d.sha);
+	digest_value(&d, o);
+	sha256_final(&d.sha, out);
 }
 
 /* ----------------------------------------------------------- the profile */
@@ -772,7 +786,7 @@ static int compile(const struct spec_seccomp *s, struct seccomp_prog **out, stru
  * ignored and replaced by the fresh compile.
  */
 #define CACHE_MAGIC "SILOSBPF"
-#define CACHE_FORMAT 2U /* bump whenever compile() or the file layout change */
+#define CACHE_FORMAT 3U /* bump whenever compile(), the validation or the file layout change */
 #define CACHE_SUFFIX ".bpf"
 #define CACHE_NAME_LEN (2 * SILO_SHA256_LEN + sizeof(CACHE_SUFFIX) - 1)
 #define CACHE_KNOWN_FLAGS (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW | \
@@ -788,7 +802,8 @@ struct cache_head {
 	uint64_t sum;
 };
 
-static void cache_key(const struct spec_seccomp *s, uint8_t key[SILO_SHA256_LEN], char name[CACHE_NAME_LEN + 1])
+static void cache_key(const uint8_t digest[SILO_SHA256_LEN], uint8_t key[SILO_SHA256_LEN],
+		      char name[CACHE_NAME_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
 	struct utsname u;
@@ -802,7 +817,7 @@ static void cache_key(const struct spec_seccomp *s, uint8_t key[SILO_SHA256_LEN]
 		     CACHE_FORMAT, seccomp_lib_version(), seccomp_arch_native(), u.release);
 	sha256_init(&h);
 	sha256_update(&h, meta, (size_t)n < sizeof(meta) ? (size_t)n : sizeof(meta) - 1);
-	sha256_update(&h, s->digest, sizeof(s->digest));
+	sha256_update(&h, digest, SILO_SHA256_LEN);
 	sha256_final(&h, key);
 	for (int i = 0; i < SILO_SHA256_LEN; i++) {
 		name[2 * i] = hex[key[i] >> 4];
@@ -858,12 +873,15 @@ static int mkdir_parents(const char *path)
 	return mkdir(p, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* The cache directory, or -1 when it cannot be trusted or made (no cache). */
-static int cache_open_dir(const char *path)
+/* The cache directory (made when missing and create is set), or -1 when it
+ * cannot be trusted or made (no cache). */
+static int cache_open_dir(const char *path, bool create)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat st;
 
+	if (fd < 0 && errno == ENOENT && !create)
+		return -1;
 	if (fd < 0 && errno == ENOENT && mkdir_parents(path) == 0)
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
@@ -1011,6 +1029,30 @@ static void cache_store(int dirfd, const char *name, const uint8_t key[SILO_SHA2
 
 /* ----------------------------------------------------------- the API */
 
+struct seccomp_prog *seccomp_cache_lookup(const uint8_t digest[SILO_SHA256_LEN], const char *cache_dir)
+{
+	uint8_t key[SILO_SHA256_LEN];
+	char name[CACHE_NAME_LEN + 1];
+	cleanup_close int dirfd = cache_open_dir(cache_dir, false);
+	struct seccomp_prog *p;
+
+	if (dirfd < 0)
+		return NULL;
+	cache_key(digest, key, name);
+	if ((p = cache_load(dirfd, name, key)) != NULL)
+		silo_debug("seccomp: %zu instructions from cache %s", p->len, name);
+	return p;
+}
+
+static struct seccomp_prog *prog_dup(const struct seccomp_prog *p)
+{
+	size_t size = sizeof(*p) + p->len * sizeof(struct sock_filter);
+	struct seccomp_prog *q = xmalloc(size);
+
+	memcpy(q, p, size);
+	return q;
+}
+
 int seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir, struct seccomp_prog **out,
 		    struct silo_error *err)
 {
@@ -1021,9 +1063,14 @@ int seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir, struct 
 	*out = NULL;
 	if (check_profile(s, err) < 0)
 		return -1;
+	/* Found by the parser (parse_seccomp), which then skipped the rules. */
+	if (s->cached != NULL) {
+		*out = prog_dup(s->cached);
+		return 0;
+	}
 	if (cache_dir != NULL && s->has_digest) {
-		cache_key(s, key, name);
-		dirfd = cache_open_dir(cache_dir);
+		cache_key(s->digest, key, name);
+		dirfd = cache_open_dir(cache_dir, true);
 		if (dirfd >= 0 && (*out = cache_load(dirfd, name, key)) != NULL) {
 			silo_debug("seccomp: %zu instructions from cache %s", (*out)->len, name);
 			return 0;

@@ -26,6 +26,8 @@
 
 struct sock_filter;
 
+#define SILO_SHA256_LEN 32
+
 /* A ready-to-load BPF program plus its seccomp(2) flags. */
 struct seccomp_prog;
 
@@ -35,7 +37,8 @@ struct seccomp_prog;
  * writable by others, I/O error) only costs a compile, never the start.
  * Errors name the profile field: unknown architecture, errnoRet out of range
  * or on an action that cannot carry it, SCMP_ACT_NOTIFY as the default action,
- * a flag the kernel lacks, a rule libseccomp refuses.
+ * a flag the kernel lacks, a rule libseccomp refuses.  When the parser found
+ * the program in the cache (s->cached, spec_load_cached), that is a copy of it.
  */
 int seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir, struct seccomp_prog **out,
 		    struct silo_error *err);
@@ -63,6 +66,14 @@ int seccomp_send_listener(const struct spec_seccomp *s, const char *oci_version,
 
 void seccomp_prog_free(struct seccomp_prog *p);
 
+/*
+ * The program cache_dir holds for a profile digest (spec_seccomp.digest), or
+ * NULL: no such directory (it is not made), one we do not trust, no file, or
+ * a file that does not verify (wrong key, format, length or checksum).  Only
+ * seccomp_prepare() writes the cache, after a successful compile.
+ */
+struct seccomp_prog *seccomp_cache_lookup(const uint8_t digest[SILO_SHA256_LEN], const char *cache_dir);
+
 /* libseccomp's version as "2.5.4" (the library linked in, not the header's). */
 const char *seccomp_lib_version(void);
 
@@ -76,7 +87,6 @@ bool seccomp_prog_from_cache(const struct seccomp_prog *p);
 #define SECCOMP_CACHE_MAX 64
 
 /* The cache key's hash (FIPS 180-4 SHA-256), exposed for its unit test. */
-#define SILO_SHA256_LEN 32
 void silo_sha256(const void *data, size_t len, uint8_t out[SILO_SHA256_LEN]);
 
 /*
@@ -84,9 +94,12 @@ void silo_sha256(const void *data, size_t len, uint8_t out[SILO_SHA256_LEN]);
  * unambiguous encoding of every type, key and value in document order, fed
  * to the hash directly.  spec parsing stores it as the cache key's profile
  * part; two profiles that differ in anything get different digests (key
- * order included: a reordered profile is merely a cache miss).
+ * order included: a reordered profile is merely a cache miss).  is_big (may
+ * be NULL) tells a negative integer that was a literal above INT64_MAX (the
+ * parser reads those as uint64) from one written negative: they differ too.
  */
 struct json_t;
-void seccomp_json_digest(const struct json_t *o, uint8_t out[SILO_SHA256_LEN]);
+void seccomp_json_digest(const struct json_t *o, bool (*is_big)(const void *ctx, uint64_t v), const void *ctx,
+			 uint8_t out[SILO_SHA256_LEN]);
 
 #endif

@@ -1083,12 +1083,12 @@ static json_t *load_json(struct sj_ctx *c, const char *json, size_t len)
 	return root;
 }
 
-int spec_parse(const char *json, size_t len, const char *name, const char *bundle_dir,
-	       struct spec **out, struct silo_error *err)
+static int parse_config(const char *json, size_t len, const char *name, const char *bundle_dir,
+			const char *seccomp_cache, struct spec **out, struct silo_error *err)
 {
 	struct silo_error dummy;
 	cleanup_free char *bundle = path_absolute(bundle_dir, err ? err : &dummy);
-	struct sj_ctx c = { .name = name, .err = err ? err : &dummy };
+	struct sj_ctx c = { .name = name, .err = err ? err : &dummy, .seccomp_cache = seccomp_cache };
 	struct spec *s;
 	json_t *root;
 	int r;
@@ -1127,6 +1127,12 @@ int spec_parse(const char *json, size_t len, const char *name, const char *bundl
 	}
 	*out = s;
 	return 0;
+}
+
+int spec_parse(const char *json, size_t len, const char *name, const char *bundle_dir,
+	       struct spec **out, struct silo_error *err)
+{
+	return parse_config(json, len, name, bundle_dir, NULL, out, err);
 }
 
 int spec_parse_process(const char *json, size_t len, const char *name, struct spec_process *out,
@@ -1195,6 +1201,12 @@ int spec_setenv(struct spec_process *p, const char *key, const char *value)
 int spec_load(const char *bundle_dir, const char *config_path, struct spec **out,
 	      struct silo_error *err)
 {
+	return spec_load_cached(bundle_dir, config_path, NULL, out, err);
+}
+
+int spec_load_cached(const char *bundle_dir, const char *config_path, const char *seccomp_cache,
+		     struct spec **out, struct silo_error *err)
+{
 	cleanup_free char *bundle = NULL;
 	cleanup_free char *file = NULL;
 	cleanup_free char *buf = NULL;
@@ -1223,7 +1235,8 @@ int spec_load(const char *bundle_dir, const char *config_path, struct spec **out
 		return silo_error(err, 0, "open %s: not a regular file", file);
 	if (read_fd_all(fd, &buf, &len, err) < 0)
 		return silo_error_ctx(err, "%s", file);
-	return spec_parse(buf, len, config_path != NULL ? config_path : "config.json", bundle, out, err);
+	return parse_config(buf, len, config_path != NULL ? config_path : "config.json", bundle, seccomp_cache,
+			    out, err);
 }
 
 int spec_parse_resources(const char *json, size_t len, const char *name,

@@ -289,6 +289,8 @@ struct spec_seccomp_syscall {
 	size_t n_args;
 };
 
+struct seccomp_prog;  /* seccomp_filter.h */
+
 struct spec_seccomp {
 	enum spec_seccomp_action default_action;
 	struct opt_u64 default_errno_ret;
@@ -302,6 +304,9 @@ struct spec_seccomp {
 	size_t n_syscalls;
 	uint8_t digest[32];        /* SHA-256 of the section's JSON tree (seccomp_json_digest): cache key */
 	bool has_digest;           /* digest is set (no cache without it) */
+	/* The compiled program, when spec_load_cached() found it in the cache:
+	 * then syscalls is NULL (never built: see parse_seccomp). */
+	struct seccomp_prog *cached;
 };
 
 struct spec_time_offset {
@@ -356,6 +361,14 @@ struct spec {
  */
 int spec_load(const char *bundle_dir, const char *config_path, struct spec **out,
 	      struct silo_error *err);
+/*
+ * spec_load, and linux.seccomp is looked up in seccomp_cache (a directory of
+ * seccomp_prepare's cache; NULL: none) as soon as its digest is known: on a
+ * hit, linux.seccomp->cached is the program and the section's syscall rules
+ * are not built (the hit proves they were valid: see parse_seccomp).
+ */
+int spec_load_cached(const char *bundle_dir, const char *config_path, const char *seccomp_cache,
+		     struct spec **out, struct silo_error *err);
 /* Parse from memory; bundle_dir resolves relative paths. */
 int spec_parse(const char *json, size_t len, const char *name, const char *bundle_dir,
 	       struct spec **out, struct silo_error *err);

@@ -28,6 +28,7 @@ struct sj_ctx {
 	struct silo_error *err;
 	uint64_t *bigs;        /* sorted integer literals above INT64_MAX (spec.c) */
 	size_t n_bigs;
+	const char *seccomp_cache; /* seccomp_cache_lookup's directory, or NULL */
 };
 
 /* "<name>: <path>: <reason>"; returns -1. */

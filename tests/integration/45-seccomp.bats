@@ -427,6 +427,103 @@ notify_profile() {
 	[ "$(ls "$(cache_dir)" | wc -l)" = 2 ] || fail "cache files: $(ls "$(cache_dir)")"
 }
 
+# On a hit the parser skips the section's syscall rules (parse_seccomp): a
+# section that differs from a cached one in one rule must still be refused,
+# named, whether the cache is cold or holds its valid twin.  $1: a jq filter
+# that spoils the last rule; $2...: what the error must name.  The twin's
+# valueTwo is 18446744073709551615 (written with sed: jq would make it a
+# double), which jansson holds as the int64 -1, like a valueTwo written -1
+# (refused): the last case.
+bad_rule_cold_and_warm() {
+	local spoil=$1 n
+	shift
+	docker_profile
+	args /sysc getpid
+	add_rule '{"names": ["getpid"], "action": "SCMP_ACT_ALLOW",
+		   "args": [{"index": 1, "value": 0, "valueTwo": 7340032, "op": "SCMP_CMP_EQ"}]}'
+	n=$(jq '.linux.seccomp.syscalls | length - 1' "$BUNDLE/config.json")
+	sed 's/7340032/18446744073709551615/' "$BUNDLE/config.json" >"$T/good.json"
+	cfg "$spoil"
+	sed 's/7340032/18446744073709551615/' "$BUNDLE/config.json" >"$T/bad.json"
+	cmp -s "$T/bad.json" "$T/good.json" && fail "the filter $spoil changed nothing"
+	cp "$T/bad.json" "$BUNDLE/config.json"
+	rm -rf "$(cache_dir)"
+
+	# cold: nothing cached
+	srun silo create --bundle "$BUNDLE" "$ID"
+	assert_error "linux.seccomp.syscalls[$n]" "$@"
+	[ ! -e "$STATE/$ID" ] || fail "state dir left after a refused create (cold)"
+	[ -z "$(ls -A "$(cache_dir)" 2>/dev/null)" ] || fail "a refused profile was cached: $(ls "$(cache_dir)")"
+
+	# warm: the valid twin runs and is cached, then the bad one again
+	cp "$T/good.json" "$BUNDLE/config.json"
+	run_ctr
+	assert_status 0
+	[[ "$output" == "ok "* ]] || fail "the valid twin: $output"
+	run_ctr
+	assert_status 0
+	[ "$(ls "$(cache_dir)" | wc -l)" = 1 ] || fail "cache files: $(ls "$(cache_dir)")"
+	cp "$T/bad.json" "$BUNDLE/config.json"
+	srun silo create --bundle "$BUNDLE" "$ID"
+	assert_error "linux.seccomp.syscalls[$n]" "$@"
+	[ ! -e "$STATE/$ID" ] || fail "state dir left after a refused create (warm)"
+	[ "$(ls "$(cache_dir)" | wc -l)" = 1 ] || fail "a refused profile was cached: $(ls "$(cache_dir)")"
+}
+
+@test "seccomp: a bad rule is refused at create, cold and warm cache: unknown operator" {
+	is_silo || skip "the cache is silo's"
+	bad_rule_cold_and_warm '.linux.seccomp.syscalls[-1].args[0].op = "SCMP_CMP_BOGUS"' \
+		'.args[0].op' '"SCMP_CMP_BOGUS"'
+}
+
+@test "seccomp: a bad rule is refused at create, cold and warm cache: argument index out of range" {
+	is_silo || skip "the cache is silo's"
+	bad_rule_cold_and_warm '.linux.seccomp.syscalls[-1].args[0].index = 6' '.args[0].index' 'at most 5'
+}
+
+@test "seccomp: a bad rule is refused at create, cold and warm cache: errnoRet out of range" {
+	is_silo || skip "the cache is silo's"
+	bad_rule_cold_and_warm '.linux.seccomp.syscalls[-1] += {"action": "SCMP_ACT_ERRNO", "errnoRet": 5000}' \
+		'errnoRet 5000 is out of range'
+}
+
+@test "seccomp: a bad rule is refused at create, cold and warm cache: empty names" {
+	is_silo || skip "the cache is silo's"
+	bad_rule_cold_and_warm '.linux.seccomp.syscalls[-1].names = []' '.names' 'non-empty'
+}
+
+@test "seccomp: a bad rule is refused at create, cold and warm cache: uint64 written -1 after 2^64-1" {
+	is_silo || skip "the cache is silo's"
+	bad_rule_cold_and_warm '.linux.seccomp.syscalls[-1].args[0].valueTwo = -1' \
+		'.args[0].valueTwo' 'must be a non-negative integer, not -1'
+}
+
+@test "seccomp: another profile's cache file under this profile's name is not used" {
+	is_silo || skip "the cache is silo's"
+	docker_profile
+	args /sysc mkdir /tmp/d
+	run_ctr
+	assert_status 0
+	[ "$output" = "ok 0" ] || fail "docker profile, mkdir: $output"
+	mapfile -t a < <(ls "$(cache_dir)")
+	[ "${#a[@]}" -eq 1 ] || fail "cache files: ${a[*]}"
+	drop_names mkdir mkdirat
+	run_ctr
+	assert_status 0
+	[ "$output" = "err EPERM" ] || fail "without mkdir: $output"
+	mapfile -t b < <(ls "$(cache_dir)" | grep -vxF "${a[0]}")
+	[ "${#b[@]}" -eq 1 ] || fail "cache files: $(ls "$(cache_dir)")"
+	f=$(cache_dir)/${b[0]}
+	cp "$f" "$T/good.bpf"
+	# A well-formed file, checksum and all, with the other profile's key
+	# (and a program that allows mkdir): a hit would open the filter.
+	cp "$(cache_dir)/${a[0]}" "$f"
+	run_ctr
+	assert_status 0
+	[ "$output" = "err EPERM" ] || fail "foreign cache file trusted: $output"
+	cmp -s "$f" "$T/good.bpf" || fail "foreign cache file not replaced by the compiled program"
+}
+
 # --- plan 18: the Docker and Podman default profiles ------------------------
 # Both flattened for x86_64 as the front ends hand them to a runtime:
 # fixtures/seccomp-docker.json (Docker: EPERM default, clone3 → ENOSYS,

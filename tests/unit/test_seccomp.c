@@ -504,6 +504,85 @@ static void test_cache_hit_and_corruption(void **state)
 	rm_rf(tmp);
 }
 
+/* spec_load_cached: config.json in dir with the seccomp section given. */
+static struct spec *load_cached(const char *dir, const char *seccomp_json, const char *cache)
+{
+	cleanup_free char *path = xasprintf("%s/config.json", dir);
+	cleanup_free char *json = xasprintf(
+		"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+		"\"process\":{\"cwd\":\"/\",\"args\":[\"sh\"],\"user\":{\"uid\":0,\"gid\":0}},"
+		"\"linux\":{\"seccomp\":%s}}",
+		seccomp_json);
+	struct spec *spec = NULL;
+	struct silo_error err;
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(json, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	if (spec_load_cached(dir, NULL, cache, &spec, &err) < 0)
+		fail_msg("spec_load_cached: %s", err.msg);
+	assert_non_null(spec->linux.seccomp);
+	return spec;
+}
+
+/* The parser looks the cache up and, on a hit, builds no rules; prepare
+ * hands out that program.  A file that does not verify means a full parse. */
+static void test_cache_lookup_at_parse(void **state)
+{
+	cleanup_free char *tmp = make_tmpdir();
+	cleanup_free char *dir = xasprintf("%s/state/.cache/seccomp", tmp);
+	cleanup_free char *docker = docker_profile();
+	cleanup_free char *file = NULL;
+	struct seccomp_prog *a, *b;
+	struct silo_error err;
+	struct spec *spec;
+	int fd;
+
+	(void)state;
+	/* cold: no directory yet, the lookup does not make one */
+	spec = load_cached(tmp, docker, dir);
+	assert_null(spec->linux.seccomp->cached);
+	assert_true(spec->linux.seccomp->n_syscalls > 0);
+	assert_int_equal(access(dir, F_OK), -1);
+	assert_int_equal(seccomp_prepare(spec->linux.seccomp, dir, &a, &err), 0);
+	assert_false(seccomp_prog_from_cache(a));
+	spec_free(spec);
+
+	/* warm */
+	spec = load_cached(tmp, docker, dir);
+	assert_non_null(spec->linux.seccomp->cached);
+	assert_null(spec->linux.seccomp->syscalls);
+	assert_int_equal(spec->linux.seccomp->n_syscalls, 0);
+	assert_int_equal(seccomp_prepare(spec->linux.seccomp, dir, &b, &err), 0);
+	assert_true(seccomp_prog_from_cache(b));
+	assert_int_equal(seccomp_prog_len(a), seccomp_prog_len(b));
+	assert_memory_equal(seccomp_prog_insns(a), seccomp_prog_insns(b),
+			    seccomp_prog_len(a) * sizeof(struct sock_filter));
+	assert_int_equal(seccomp_prog_flags(a), seccomp_prog_flags(b));
+	seccomp_prog_free(b);
+	spec_free(spec);
+
+	/* corrupt: a miss, the rules are parsed and compiled again */
+	file = only_file(dir);
+	fd = open(file, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "\x01", 1, 300), 1);
+	close(fd);
+	spec = load_cached(tmp, docker, dir);
+	assert_null(spec->linux.seccomp->cached);
+	assert_true(spec->linux.seccomp->n_syscalls > 0);
+	assert_int_equal(seccomp_prepare(spec->linux.seccomp, dir, &b, &err), 0);
+	assert_false(seccomp_prog_from_cache(b));
+	assert_memory_equal(seccomp_prog_insns(a), seccomp_prog_insns(b),
+			    seccomp_prog_len(a) * sizeof(struct sock_filter));
+	seccomp_prog_free(b);
+	spec_free(spec);
+
+	seccomp_prog_free(a);
+	rm_rf(tmp);
+}
+
 static void test_cache_untrusted_dir(void **state)
 {
 	cleanup_free char *dir = make_tmpdir();
@@ -585,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_enosys_for_newer_syscalls),
 		cmocka_unit_test(test_docker_profile),
 		cmocka_unit_test(test_cache_hit_and_corruption),
+		cmocka_unit_test(test_cache_lookup_at_parse),
 		cmocka_unit_test(test_cache_untrusted_dir),
 		cmocka_unit_test(test_cache_eviction),
 		cmocka_unit_test(test_measure_prepare),
