@@ -55,7 +55,7 @@ static void check_spec(const struct spec *s)
 		spec_hooks_free(&hooks);
 	}
 	if (s->linux.seccomp != NULL)
-		check(s->linux.seccomp->has_digest);
+		check(s->linux.seccomp->profile != NULL && s->linux.seccomp->profile_len > 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

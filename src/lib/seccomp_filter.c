@@ -8,20 +8,22 @@
  *    errnoRet, architectures, flags, argument conditions), following runc
  *    where the runtime-spec is silent (notes at each rule below);
  *  - the ENOSYS stub put in front of libseccomp's program (see there);
- *  - the on-disk cache of compiled programs, keyed by a SHA-256 of the
- *    profile's JSON tree (hashed as parsed: no re-serialisation);
- *  - a compact SHA-256.  Hand-written on purpose: OpenSSL's libcrypto linked
- *    statically (the build is static) added 3.4 MB of text and ~5 ms of
- *    start-up (its constructors) to a hello-world on this machine, while a
- *    start from cache must cost well under a millisecond.  The key must be
- *    collision resistant (a profile crafted to share another's key would get
- *    its filter loaded for the other), hence SHA-256.  The check of a file's
- *    contents is not: it guards against torn or corrupted files in a
- *    directory only root can write, not against an attacker who can write
- *    there (who could rewrite any checksum too), so it is a 64-bit word hash
- *    that costs ~1/50 of a SHA-256 of the program (a docker-size program is
- *    ~12 KB and is read on every start).  The trust comes from the
- *    directory's owner and mode, which we check.
+ *  - the on-disk cache of compiled programs, each stored with the profile
+ *    it was compiled from (its parsed JSON tree as bytes, no
+ *    re-serialisation) and used only for exactly that profile;
+ *  - a compact SHA-256 for the cache file names.  Hand-written on purpose:
+ *    OpenSSL's libcrypto linked statically (the build is static) added 3.4 MB
+ *    of text and ~5 ms of start-up (its constructors) to a hello-world on
+ *    this machine, while a start from cache must cost well under a
+ *    millisecond.  It hashes only ~150 bytes per start (the cache format,
+ *    libseccomp's version, the kernel release and a 128-bit hash of the
+ *    profile): the profile itself needs no collision-resistant hash because
+ *    a hit compares it whole (a profile crafted to share another's file name
+ *    only evicts it).  The check of a file's contents is a 64-bit word hash
+ *    too: it guards against torn or corrupted files in a directory only root
+ *    can write, not against an attacker who can write there (who could
+ *    rewrite any checksum too); the trust comes from the directory's owner
+ *    and mode, which we check.
  */
 #include <seccomp.h>
 
@@ -41,6 +43,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -179,11 +182,31 @@ void silo_sha256(const void *data, size_t len, uint8_t out[SILO_SHA256_LEN])
 	sha256_final(&s, out);
 }
 
-/* One item of seccomp_json_digest's encoding: a tag byte, len as a LEB128
+/* ------------------------------------------------- the profile's bytes */
+
+struct canon {
+	uint8_t *p;
+	size_t n, cap;
+	bool (*is_big)(const void *ctx, uint64_t v);
+	const void *ctx;
+};
+
+static void canon_put(struct canon *c, const void *data, size_t len)
+{
+	if (c->cap - c->n < len) {
+		while (c->cap - c->n < len)
+			c->cap = c->cap ? 2 * c->cap : 4096;
+		c->p = xrealloc(c->p, c->cap);
+	}
+	memcpy(c->p + c->n, data, len);
+	c->n += len;
+}
+
+/* One item of seccomp_json_canon's encoding: a tag byte, len as a LEB128
  * varint (a prefix code, so the encoding stays unambiguous), then len bytes
- * of data when there are any.  Short lengths keep the hashed bytes close to
- * the profile's own text. */
-static void digest_item(struct sha256 *h, char tag, const void *data, uint64_t len)
+ * of data when there are any.  Short lengths keep the bytes close to the
+ * profile's own text. */
+static void canon_item(struct canon *c, char tag, const void *data, uint64_t len)
 {
 	uint8_t head[11];
 	size_t n = 0;
@@ -194,20 +217,13 @@ static void digest_item(struct sha256 *h, char tag, const void *data, uint64_t l
 		head[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
 		v >>= 7;
 	} while (v != 0);
-	sha256_update(h, head, n);
+	canon_put(c, head, n);
 	if (data != NULL)
-		sha256_update(h, data, (size_t)len);
+		canon_put(c, data, (size_t)len);
 }
 
-struct digest {
-	struct sha256 sha;
-	bool (*is_big)(const void *ctx, uint64_t v);
-	const void *ctx;
-};
-
-static void digest_value(struct digest *d, const json_t *v)
+static void canon_value(struct canon *c, const json_t *v)
 {
-	struct sha256 *h = &d->sha;
 	const char *key;
 	json_t *e;
 	size_t i;
@@ -216,19 +232,19 @@ static void digest_value(struct digest *d, const json_t *v)
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		digest_item(h, 'o', NULL, json_object_size(v));
+		canon_item(c, 'o', NULL, json_object_size(v));
 		json_object_foreach((json_t *)v, key, e) {
-			digest_item(h, 'k', key, strlen(key));
-			digest_value(d, e);
+			canon_item(c, 'k', key, strlen(key));
+			canon_value(c, e);
 		}
 		break;
 	case JSON_ARRAY:
-		digest_item(h, 'a', NULL, json_array_size(v));
+		canon_item(c, 'a', NULL, json_array_size(v));
 		json_array_foreach(v, i, e)
-			digest_value(d, e);
+			canon_value(c, e);
 		break;
 	case JSON_STRING:
-		digest_item(h, 's', json_string_value(v), json_string_length(v));
+		canon_item(c, 's', json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
 		/* A literal above INT64_MAX reaches jansson as the negative int64
@@ -236,34 +252,34 @@ static void digest_value(struct digest *d, const json_t *v)
 		 * it for a uint64 only then.  'I' keeps such a value apart from
 		 * the same negative number written as such, which is refused. */
 		u = (uint64_t)json_integer_value(v);
-		digest_item(h, json_integer_value(v) < 0 && d->is_big != NULL && d->is_big(d->ctx, u) ? 'I' : 'i',
-			    NULL, u);
+		canon_item(c, json_integer_value(v) < 0 && c->is_big != NULL && c->is_big(c->ctx, u) ? 'I' : 'i',
+			   NULL, u);
 		break;
 	case JSON_REAL:
 		r = json_real_value(v);
 		memcpy(&u, &r, sizeof(u));
-		digest_item(h, 'r', NULL, u);
+		canon_item(c, 'r', NULL, u);
 		break;
 	case JSON_TRUE:
-		digest_item(h, 't', NULL, 0);
+		canon_item(c, 't', NULL, 0);
 		break;
 	case JSON_FALSE:
-		digest_item(h, 'f', NULL, 0);
+		canon_item(c, 'f', NULL, 0);
 		break;
 	case JSON_NULL:
-		digest_item(h, 'n', NULL, 0);
+		canon_item(c, 'n', NULL, 0);
 		break;
 	}
 }
 
-void seccomp_json_digest(const json_t *o, bool (*is_big)(const void *ctx, uint64_t v), const void *ctx,
-			 uint8_t out[SILO_SHA256_LEN])
+uint8_t *seccomp_json_canon(const json_t *o, bool (*is_big)(const void *ctx, uint64_t v), const void *ctx,
+			    size_t *len)
 {
-	struct digest d = { .is_big = is_big, .ctx = ctx };
+	struct canon c = { .is_big = is_big, .ctx = ctx };
 
-	sha256_init(&d.sha);
-	digest_value(&d, o);
-	sha256_final(&d.sha, out);
+	canon_value(&c, o);
+	*len = c.n;
+	return c.p;
 }
 
 /* ----------------------------------------------------------- the profile */
@@ -777,13 +793,19 @@ static int compile(const struct spec_seccomp *s, struct seccomp_prog **out, stru
 /* ----------------------------------------------------------- the cache */
 
 /*
- * One file per profile: <hex sha256 of the key>.bpf, where the key covers the
- * profile (its tree digest), the cache format, libseccomp's version, the
- * native arch and the kernel release (flag support is probed at compile
- * time).  The file is this header, then n_insns struct sock_filter, native
- * endian: the cache is a per-machine fact.  `sum` is cache_sum() of the
- * header (with sum zeroed) and the program.  A file that does not verify is
- * ignored and replaced by the fresh compile.
+ * One file per profile: <hex name>.bpf, where the name is the SHA-256 of the
+ * cache format, libseccomp's version, the native arch, the kernel release
+ * (flag support is probed at compile time) and a 128-bit hash of the
+ * profile's bytes (seccomp_json_canon).  The file is this header, the
+ * profile's bytes, then n_insns struct sock_filter, native endian: the cache
+ * is a per-machine fact.  A file is used only when its header repeats the
+ * key (so the format, libseccomp, arch and kernel) and its profile bytes
+ * equal ours, whole: so the profile hash only has to spread names, not to
+ * resist collisions (two profiles crafted to share a name merely evict each
+ * other), and hashing a hit costs a few instructions a byte instead of a
+ * SHA-256 of the profile.  `sum` is cache_sum() of the header (with sum
+ * zeroed), the profile bytes and the program.  A file that does not verify
+ * is ignored and replaced by the fresh compile.
  */
 #define CACHE_MAGIC "SILOSBPF"
 #define CACHE_FORMAT 3U /* bump whenever compile(), the validation or the file layout change */
@@ -791,40 +813,17 @@ static int compile(const struct spec_seccomp *s, struct seccomp_prog **out, stru
 #define CACHE_NAME_LEN (2 * SILO_SHA256_LEN + sizeof(CACHE_SUFFIX) - 1)
 #define CACHE_KNOWN_FLAGS (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW | \
 			   SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+#define CACHE_MAX_PROFILE (64U << 20)
 
 struct cache_head {
 	char magic[8];
 	uint32_t format;
 	uint32_t flags;
 	uint32_t n_insns;
-	uint32_t reserved;
+	uint32_t profile_len;
 	uint8_t key[SILO_SHA256_LEN];
 	uint64_t sum;
 };
-
-static void cache_key(const uint8_t digest[SILO_SHA256_LEN], uint8_t key[SILO_SHA256_LEN],
-		      char name[CACHE_NAME_LEN + 1])
-{
-	static const char hex[] = "0123456789abcdef";
-	struct utsname u;
-	struct sha256 h;
-	char meta[512];
-	int n;
-
-	if (uname(&u) < 0)
-		u.release[0] = '\0';
-	n = snprintf(meta, sizeof(meta), "silo-seccomp format=%u libseccomp=%s arch=%#x kernel=%s\n",
-		     CACHE_FORMAT, seccomp_lib_version(), seccomp_arch_native(), u.release);
-	sha256_init(&h);
-	sha256_update(&h, meta, (size_t)n < sizeof(meta) ? (size_t)n : sizeof(meta) - 1);
-	sha256_update(&h, digest, SILO_SHA256_LEN);
-	sha256_final(&h, key);
-	for (int i = 0; i < SILO_SHA256_LEN; i++) {
-		name[2 * i] = hex[key[i] >> 4];
-		name[2 * i + 1] = hex[key[i] & 15];
-	}
-	memcpy(name + 2 * SILO_SHA256_LEN, CACHE_SUFFIX, sizeof(CACHE_SUFFIX));
-}
 
 /* 64-bit words through a multiply-xorshift chain: every step is a bijection
  * of the state, so a change confined to one word always changes the sum. */
@@ -844,18 +843,52 @@ static uint64_t sum_words(uint64_t x, const void *data, size_t len)
 	return x;
 }
 
-static uint64_t cache_sum(const struct cache_head *head, const struct sock_filter *insns, size_t n)
+/* splitmix64's finaliser */
+static uint64_t mix64(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static void cache_key(const uint8_t *profile, size_t len, uint8_t key[SILO_SHA256_LEN],
+		      char name[CACHE_NAME_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	struct utsname u;
+	struct sha256 h;
+	char meta[512];
+	uint64_t ph[2];
+	int n;
+
+	if (uname(&u) < 0)
+		u.release[0] = '\0';
+	n = snprintf(meta, sizeof(meta), "silo-seccomp format=%u libseccomp=%s arch=%#x kernel=%s\n",
+		     CACHE_FORMAT, seccomp_lib_version(), seccomp_arch_native(), u.release);
+	ph[0] = mix64(sum_words(0x6a09e667f3bcc908ULL ^ len, profile, len));
+	ph[1] = mix64(sum_words(0xbb67ae8584caa73bULL + len, profile, len));
+	sha256_init(&h);
+	sha256_update(&h, meta, (size_t)n < sizeof(meta) ? (size_t)n : sizeof(meta) - 1);
+	sha256_update(&h, ph, sizeof(ph));
+	sha256_final(&h, key);
+	for (int i = 0; i < SILO_SHA256_LEN; i++) {
+		name[2 * i] = hex[key[i] >> 4];
+		name[2 * i + 1] = hex[key[i] & 15];
+	}
+	memcpy(name + 2 * SILO_SHA256_LEN, CACHE_SUFFIX, sizeof(CACHE_SUFFIX));
+}
+
+static uint64_t cache_sum(const struct cache_head *head, const uint8_t *profile,
+			  const struct sock_filter *insns, size_t n)
 {
 	struct cache_head h = *head;
 	uint64_t x;
 
 	h.sum = 0;
 	x = sum_words(0x243f6a8885a308d3ULL ^ n, &h, sizeof(h));
+	x = sum_words(x, profile, h.profile_len);
 	x = sum_words(x, insns, n * sizeof(*insns));
-	/* splitmix64's finaliser */
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
+	return mix64(x);
 }
 
 static int mkdir_parents(const char *path)
@@ -896,38 +929,57 @@ static int cache_open_dir(const char *path, bool create)
 	return fd;
 }
 
-static struct seccomp_prog *cache_load(int dirfd, const char *name, const uint8_t key[SILO_SHA256_LEN])
+/*
+ * The program of file `name` when it verifies and was compiled from exactly
+ * these profile bytes.  One readv: the program's length follows from the
+ * file's size, then the header must agree.
+ */
+static struct seccomp_prog *cache_load(int dirfd, const char *name, const uint8_t key[SILO_SHA256_LEN],
+				       const uint8_t *profile, size_t profile_len)
 {
 	cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	cleanup_free struct seccomp_prog *p = NULL;
+	cleanup_free uint8_t *stored = NULL;
 	struct cache_head h;
+	struct iovec iov[3];
 	const char *why;
 	struct stat st;
-	size_t body;
+	uint64_t body, n;
+	ssize_t r;
 
 	if (fd < 0)
 		return NULL;
 	why = "not a regular file of ours";
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
 		goto bad;
-	why = "short header";
-	if (read_all(fd, &h, sizeof(h)) != (ssize_t)sizeof(h))
-		goto bad;
-	why = "bad header";
-	if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) != 0 || h.format != CACHE_FORMAT || h.reserved != 0 ||
-	    h.n_insns == 0 || h.n_insns > BPF_MAXINSNS || (h.flags & ~CACHE_KNOWN_FLAGS) != 0 ||
-	    memcmp(h.key, key, SILO_SHA256_LEN) != 0)
-		goto bad;
-	body = h.n_insns * sizeof(struct sock_filter);
 	why = "wrong length";
-	if ((uint64_t)st.st_size != sizeof(h) + body)
+	if ((uint64_t)st.st_size <= sizeof(h) + profile_len)
+		goto bad;
+	body = (uint64_t)st.st_size - sizeof(h) - profile_len;
+	n = body / sizeof(struct sock_filter);
+	if (body % sizeof(struct sock_filter) != 0 || n > BPF_MAXINSNS)
 		goto bad;
 	p = xmalloc(sizeof(*p) + body);
+	stored = xmalloc(profile_len);
+	iov[0] = (struct iovec){ .iov_base = &h, .iov_len = sizeof(h) };
+	iov[1] = (struct iovec){ .iov_base = stored, .iov_len = profile_len };
+	iov[2] = (struct iovec){ .iov_base = p->insns, .iov_len = body };
+	do
+		r = readv(fd, iov, 3);
+	while (r < 0 && errno == EINTR);
 	why = "short read";
-	if (read_all(fd, p->insns, body) != (ssize_t)body)
+	if (r < 0 || (uint64_t)r != (uint64_t)st.st_size)
+		goto bad;
+	why = "bad header";
+	if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) != 0 || h.format != CACHE_FORMAT ||
+	    h.n_insns != n || (h.flags & ~CACHE_KNOWN_FLAGS) != 0 || h.profile_len != profile_len ||
+	    memcmp(h.key, key, SILO_SHA256_LEN) != 0)
 		goto bad;
 	why = "checksum mismatch";
-	if (cache_sum(&h, p->insns, h.n_insns) != h.sum)
+	if (cache_sum(&h, stored, p->insns, h.n_insns) != h.sum)
+		goto bad;
+	why = "another profile's";
+	if (memcmp(stored, profile, profile_len) != 0)
 		goto bad;
 	p->flags = h.flags;
 	p->len = h.n_insns;
@@ -1008,19 +1060,21 @@ static void cache_evict(int dirfd, const char *keep)
 }
 
 static void cache_store(int dirfd, const char *name, const uint8_t key[SILO_SHA256_LEN],
-			const struct seccomp_prog *p)
+			const uint8_t *profile, size_t profile_len, const struct seccomp_prog *p)
 {
 	size_t body = p->len * sizeof(struct sock_filter);
-	cleanup_free char *buf = xmalloc(sizeof(struct cache_head) + body);
-	struct cache_head h = { .format = CACHE_FORMAT, .flags = p->flags, .n_insns = (uint32_t)p->len };
+	cleanup_free char *buf = xmalloc(sizeof(struct cache_head) + profile_len + body);
+	struct cache_head h = { .format = CACHE_FORMAT, .flags = p->flags, .n_insns = (uint32_t)p->len,
+				.profile_len = (uint32_t)profile_len };
 	struct silo_error e;
 
 	memcpy(h.magic, CACHE_MAGIC, sizeof(h.magic));
 	memcpy(h.key, key, SILO_SHA256_LEN);
-	h.sum = cache_sum(&h, p->insns, p->len);
+	h.sum = cache_sum(&h, profile, p->insns, p->len);
 	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), p->insns, body);
-	if (write_file_atomic(dirfd, name, buf, sizeof(h) + body, 0600, &e) < 0) {
+	memcpy(buf + sizeof(h), profile, profile_len);
+	memcpy(buf + sizeof(h) + profile_len, p->insns, body);
+	if (write_file_atomic(dirfd, name, buf, sizeof(h) + profile_len + body, 0600, &e) < 0) {
 		silo_debug("seccomp cache: %s", e.msg);
 		return;
 	}
@@ -1029,31 +1083,22 @@ static void cache_store(int dirfd, const char *name, const uint8_t key[SILO_SHA2
 
 /* ----------------------------------------------------------- the API */
 
-struct seccomp_prog *seccomp_cache_lookup(const uint8_t digest[SILO_SHA256_LEN], const char *cache_dir)
+struct seccomp_prog *seccomp_cache_lookup(const uint8_t *profile, size_t profile_len, const char *cache_dir)
 {
 	uint8_t key[SILO_SHA256_LEN];
 	char name[CACHE_NAME_LEN + 1];
-	cleanup_close int dirfd = cache_open_dir(cache_dir, false);
+	cleanup_close int dirfd = -1;
 	struct seccomp_prog *p;
 
-	if (dirfd < 0)
+	if (profile == NULL || profile_len > CACHE_MAX_PROFILE || (dirfd = cache_open_dir(cache_dir, false)) < 0)
 		return NULL;
-	cache_key(digest, key, name);
-	if ((p = cache_load(dirfd, name, key)) != NULL)
+	cache_key(profile, profile_len, key, name);
+	if ((p = cache_load(dirfd, name, key, profile, profile_len)) != NULL)
 		silo_debug("seccomp: %zu instructions from cache %s", p->len, name);
 	return p;
 }
 
-static struct seccomp_prog *prog_dup(const struct seccomp_prog *p)
-{
-	size_t size = sizeof(*p) + p->len * sizeof(struct sock_filter);
-	struct seccomp_prog *q = xmalloc(size);
-
-	memcpy(q, p, size);
-	return q;
-}
-
-int seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir, struct seccomp_prog **out,
+int seccomp_prepare(struct spec_seccomp *s, const char *cache_dir, struct seccomp_prog **out,
 		    struct silo_error *err)
 {
 	uint8_t key[SILO_SHA256_LEN];
@@ -1065,13 +1110,15 @@ int seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir, struct 
 		return -1;
 	/* Found by the parser (parse_seccomp), which then skipped the rules. */
 	if (s->cached != NULL) {
-		*out = prog_dup(s->cached);
+		*out = steal_pointer(&s->cached);
 		return 0;
 	}
-	if (cache_dir != NULL && s->has_digest) {
-		cache_key(s->digest, key, name);
+	if (s->rules_skipped)
+		return silo_error(err, EINVAL, "linux.seccomp: the cached program was taken already");
+	if (cache_dir != NULL && s->profile != NULL && s->profile_len <= CACHE_MAX_PROFILE) {
+		cache_key(s->profile, s->profile_len, key, name);
 		dirfd = cache_open_dir(cache_dir, true);
-		if (dirfd >= 0 && (*out = cache_load(dirfd, name, key)) != NULL) {
+		if (dirfd >= 0 && (*out = cache_load(dirfd, name, key, s->profile, s->profile_len)) != NULL) {
 			silo_debug("seccomp: %zu instructions from cache %s", (*out)->len, name);
 			return 0;
 		}
@@ -1080,7 +1127,7 @@ int seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir, struct 
 		return -1;
 	silo_debug("seccomp: compiled %zu instructions", (*out)->len);
 	if (dirfd >= 0)
-		cache_store(dirfd, name, key, *out);
+		cache_store(dirfd, name, key, s->profile, s->profile_len, *out);
 	return 0;
 }
 

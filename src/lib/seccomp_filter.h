@@ -38,9 +38,10 @@ struct seccomp_prog;
  * Errors name the profile field: unknown architecture, errnoRet out of range
  * or on an action that cannot carry it, SCMP_ACT_NOTIFY as the default action,
  * a flag the kernel lacks, a rule libseccomp refuses.  When the parser found
- * the program in the cache (s->cached, spec_load_cached), that is a copy of it.
+ * the program in the cache (s->cached, spec_load_cached), that program moves
+ * to *out; a second call for such an s fails (its rules were never built).
  */
-int seccomp_prepare(const struct spec_seccomp *s, const char *cache_dir, struct seccomp_prog **out,
+int seccomp_prepare(struct spec_seccomp *s, const char *cache_dir, struct seccomp_prog **out,
 		    struct silo_error *err);
 
 /*
@@ -67,12 +68,13 @@ int seccomp_send_listener(const struct spec_seccomp *s, const char *oci_version,
 void seccomp_prog_free(struct seccomp_prog *p);
 
 /*
- * The program cache_dir holds for a profile digest (spec_seccomp.digest), or
- * NULL: no such directory (it is not made), one we do not trust, no file, or
- * a file that does not verify (wrong key, format, length or checksum).  Only
- * seccomp_prepare() writes the cache, after a successful compile.
+ * The program cache_dir holds for a profile (spec_seccomp.profile), or NULL:
+ * no such directory (it is not made), one we do not trust, no file, or a
+ * file that does not verify (format, key, length, checksum) or was compiled
+ * from other profile bytes.  Only seccomp_prepare() writes the cache, after a
+ * successful compile.
  */
-struct seccomp_prog *seccomp_cache_lookup(const uint8_t digest[SILO_SHA256_LEN], const char *cache_dir);
+struct seccomp_prog *seccomp_cache_lookup(const uint8_t *profile, size_t profile_len, const char *cache_dir);
 
 /* libseccomp's version as "2.5.4" (the library linked in, not the header's). */
 const char *seccomp_lib_version(void);
@@ -86,20 +88,20 @@ bool seccomp_prog_from_cache(const struct seccomp_prog *p);
 /* At most this many compiled programs are kept in a cache directory. */
 #define SECCOMP_CACHE_MAX 64
 
-/* The cache key's hash (FIPS 180-4 SHA-256), exposed for its unit test. */
+/* The cache file name's hash (FIPS 180-4 SHA-256), exposed for its unit test. */
 void silo_sha256(const void *data, size_t len, uint8_t out[SILO_SHA256_LEN]);
 
 /*
- * The SHA-256 of a JSON value's tree (the parsed linux.seccomp object): an
- * unambiguous encoding of every type, key and value in document order, fed
- * to the hash directly.  spec parsing stores it as the cache key's profile
- * part; two profiles that differ in anything get different digests (key
+ * A JSON value's tree (the parsed linux.seccomp object) as bytes: an
+ * unambiguous encoding of every type, key and value in document order
+ * (malloc'd, *len bytes).  spec parsing keeps it as the profile's identity in
+ * the cache: two profiles that differ in anything get different bytes (key
  * order included: a reordered profile is merely a cache miss).  is_big (may
  * be NULL) tells a negative integer that was a literal above INT64_MAX (the
  * parser reads those as uint64) from one written negative: they differ too.
  */
 struct json_t;
-void seccomp_json_digest(const struct json_t *o, bool (*is_big)(const void *ctx, uint64_t v), const void *ctx,
-			 uint8_t out[SILO_SHA256_LEN]);
+uint8_t *seccomp_json_canon(const struct json_t *o, bool (*is_big)(const void *ctx, uint64_t v), const void *ctx,
+			    size_t *len);
 
 #endif

@@ -934,12 +934,41 @@ static bool num_boundary(char ch)
 	return ch == '\0' || strchr(" \t\r\n,:[]{}", ch) != NULL;
 }
 
+static bool is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+/* A literal above INT64_MAX has at least 19 digits in a row, and any 19 in a
+ * row cover one of every 19 positions: looking only there (and around a digit
+ * found there) skips the careful scan below for the configs that have none
+ * (most) at a small part of its cost. */
+static bool has_long_digit_run(const char *json, size_t len)
+{
+	for (size_t i = 18; i < len; i += 19) {
+		size_t a = i, b = i;
+
+		if (!is_digit(json[i]))
+			continue;
+		while (a > 0 && is_digit(json[a - 1]))
+			a--;
+		while (b + 1 < len && is_digit(json[b + 1]))
+			b++;
+		if (b - a + 1 >= 19)
+			return true;
+		i = b; /* json[b + 1] is not a digit: a run after it covers b + 19 */
+	}
+	return false;
+}
+
 static char *rewrite_big_ints(struct sj_ctx *c, const char *json, size_t len, size_t *out_len)
 {
 	char *out = NULL;
 	size_t o = 0, last = 0;
 	bool in_str = false;
 
+	if (!has_long_digit_run(json, len))
+		return NULL;
 	for (size_t i = 0; i < len; i++) {
 		char ch = json[i];
 		size_t j = i;

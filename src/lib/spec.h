@@ -302,11 +302,13 @@ struct spec_seccomp {
 	char *listener_metadata;
 	struct spec_seccomp_syscall *syscalls;
 	size_t n_syscalls;
-	uint8_t digest[32];        /* SHA-256 of the section's JSON tree (seccomp_json_digest): cache key */
-	bool has_digest;           /* digest is set (no cache without it) */
-	/* The compiled program, when spec_load_cached() found it in the cache:
-	 * then syscalls is NULL (never built: see parse_seccomp). */
+	uint8_t *profile;          /* the section's JSON tree as bytes (seccomp_json_canon): */
+	size_t profile_len;        /* its identity in the cache (NULL: no cache) */
+	/* The compiled program, when spec_load_cached() found it in the cache
+	 * (until seccomp_prepare takes it): then rules_skipped is set and
+	 * syscalls is NULL (never built: see parse_seccomp). */
 	struct seccomp_prog *cached;
+	bool rules_skipped;
 };
 
 struct spec_time_offset {
@@ -363,7 +365,7 @@ int spec_load(const char *bundle_dir, const char *config_path, struct spec **out
 	      struct silo_error *err);
 /*
  * spec_load, and linux.seccomp is looked up in seccomp_cache (a directory of
- * seccomp_prepare's cache; NULL: none) as soon as its digest is known: on a
+ * seccomp_prepare's cache; NULL: none) as soon as its bytes are known: on a
  * hit, linux.seccomp->cached is the program and the section's syscall rules
  * are not built (the hit proves they were valid: see parse_seccomp).
  */

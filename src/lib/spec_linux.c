@@ -644,7 +644,7 @@ static int parse_syscall(struct sj_ctx *c, json_t *e, const char *path, size_t i
 	return OBJ_ARRAY(c, e, "args", path, sc->args, sc->n_args, parse_seccomp_arg) < 0 ? -1 : 0;
 }
 
-static bool digest_is_big(const void *c, uint64_t v)
+static bool canon_is_big(const void *c, uint64_t v)
 {
 	return sj_is_big(c, v);
 }
@@ -652,23 +652,26 @@ static bool digest_is_big(const void *c, uint64_t v)
 /*
  * On a warm start the compiled program is in the cache and the rule arrays
  * (hundreds of names for Docker's profile) would be built, checked and freed
- * for nothing.  So the section is digested first, its cheap top-level fields
- * are checked, then the cache is looked up (c->seccomp_cache, from
- * spec_load_cached; the parent, before any clone) and the syscalls are parsed
- * only on a miss.  A hit still means the whole section is valid:
+ * for nothing.  So the section is encoded first (seccomp_json_canon), its
+ * cheap top-level fields are checked, then the cache is looked up
+ * (c->seccomp_cache, from spec_load_cached; the parent, before any clone) and
+ * the syscalls are parsed only on a miss.  A hit still means the whole
+ * section is valid:
  *  - everything checked here and in seccomp_prepare (check_profile, compile)
- *    depends on the section's parsed tree alone, and on the big-integer
- *    literals, which the digest tells apart too (digest_is_big); nothing else
- *    of the config enters (listenerPath is inside the section);
- *  - the digest covers every key and value of that tree, unambiguously, with
- *    SHA-256, and the cache key adds the cache format (bumped when the
- *    checks change), libseccomp's version, the arch and the kernel release
- *    (the flags probed at compile time);
+ *    depends on the section's parsed tree alone, and on which integers were
+ *    literals above INT64_MAX, which the encoding tells apart too
+ *    (canon_is_big); nothing else of the config enters (listenerPath is
+ *    inside the section);
+ *  - the encoding holds every key and value of that tree, unambiguously, and
+ *    a cache file is used only when the profile bytes stored in it equal
+ *    ours, whole, and its header repeats the key, which covers the cache
+ *    format (bumped when the checks change), libseccomp's version, the arch
+ *    and the kernel release (the flags probed at compile time);
  *  - seccomp_prepare writes a file only after this parser accepted the whole
  *    config and the section compiled; the directory must be ours and not
- *    writable by others, and a file is used only when its header repeats the
- *    key and its checksum, length and format verify (cache_load).  A corrupt,
- *    truncated or foreign file is a miss: the full parse and compile follow.
+ *    writable by others, and the file's length and checksum must verify
+ *    (cache_load).  A corrupt, truncated or foreign file is a miss: the full
+ *    parse and compile follow.
  * So an identical section was accepted before, by this same parser.
  */
 static int parse_seccomp(struct sj_ctx *c, json_t *linux, struct spec_linux *l)
@@ -681,8 +684,7 @@ static int parse_seccomp(struct sj_ctx *c, json_t *linux, struct spec_linux *l)
 	if (r <= 0)
 		return r;
 	s = l->seccomp = xzalloc(sizeof(*s));
-	seccomp_json_digest(o, digest_is_big, c, s->digest);
-	s->has_digest = true;
+	s->profile = seccomp_json_canon(o, canon_is_big, c, &s->profile_len);
 	if ((r = get_name(c, o, "defaultAction", P, seccomp_actions, "action", &action)) <= 0)
 		return r < 0 ? -1 : sj_missing(c, P, "defaultAction");
 	if (action == SECCOMP_ACTION_NOTIFY)
@@ -706,8 +708,10 @@ static int parse_seccomp(struct sj_ctx *c, json_t *linux, struct spec_linux *l)
 	}
 	if (s->listener_path != NULL && sj_check_abs(c, "linux.seccomp.listenerPath", s->listener_path) < 0)
 		return -1;
-	if (c->seccomp_cache != NULL && (s->cached = seccomp_cache_lookup(s->digest, c->seccomp_cache)) != NULL)
+	if (c->seccomp_cache != NULL && (s->cached = seccomp_cache_lookup(s->profile, s->profile_len, c->seccomp_cache)) != NULL) {
+		s->rules_skipped = true;
 		return 0;
+	}
 	if (OBJ_ARRAY(c, o, "syscalls", P, s->syscalls, s->n_syscalls, parse_syscall) < 0)
 		return -1;
 	/* The notify fd goes to the agent at listenerPath; without one the
@@ -903,6 +907,7 @@ static void seccomp_free(struct spec_seccomp *s)
 	}
 	free(s->syscalls);
 	seccomp_prog_free(s->cached);
+	free(s->profile);
 	free(s);
 }
 

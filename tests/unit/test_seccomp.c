@@ -561,6 +561,10 @@ static void test_cache_lookup_at_parse(void **state)
 			    seccomp_prog_len(a) * sizeof(struct sock_filter));
 	assert_int_equal(seccomp_prog_flags(a), seccomp_prog_flags(b));
 	seccomp_prog_free(b);
+	/* The program moved out; without rules there is nothing to compile. */
+	assert_null(spec->linux.seccomp->cached);
+	assert_int_equal(seccomp_prepare(spec->linux.seccomp, dir, &b, &err), -1);
+	assert_null(b);
 	spec_free(spec);
 
 	/* corrupt: a miss, the rules are parsed and compiled again */

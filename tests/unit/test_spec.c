@@ -428,19 +428,21 @@ static void test_podman(void **state)
 	assert_int_equal(sc->syscalls[5].args[1].index, 2);
 	assert_int_equal(sc->syscalls[5].args[1].op, SECCOMP_OP_EQ);
 	assert_int_equal(sc->syscalls[6].args[0].op, SECCOMP_OP_NE);
-	/* The cache key's profile part: the digest of the section as parsed;
-	 * one changed value changes it. */
-	assert_true(sc->has_digest);
+	/* The profile's identity in the cache: the section as parsed, as bytes;
+	 * one changed value changes them. */
+	assert_non_null(sc->profile);
 	{
 		char *k = strstr(j, "\"defaultErrnoRet\": 38");
 		struct spec *s2 = parse_ok(j);
 
-		assert_memory_equal(s2->linux.seccomp->digest, sc->digest, sizeof(sc->digest));
+		assert_int_equal(s2->linux.seccomp->profile_len, sc->profile_len);
+		assert_memory_equal(s2->linux.seccomp->profile, sc->profile, sc->profile_len);
 		spec_free(s2);
 		assert_non_null(k);
 		k[strlen("\"defaultErrnoRet\": 3")] = '9';
 		s2 = parse_ok(j);
-		assert_memory_not_equal(s2->linux.seccomp->digest, sc->digest, sizeof(sc->digest));
+		assert_int_equal(s2->linux.seccomp->profile_len, sc->profile_len);
+		assert_memory_not_equal(s2->linux.seccomp->profile, sc->profile, sc->profile_len);
 		spec_free(s2);
 	}
 	spec_free(s);
@@ -1207,10 +1209,33 @@ static void test_err_hooks_annotations(void **state)
 	assert_string_equal(err.msg, "hooks: 1:1: invalid JSON: string or '}' expected near end of file");
 }
 
+/* rewrite_big_ints first looks for 19 digits in a row at every 19th byte:
+ * a big literal is found at every offset, and 19-digit runs that are not
+ * literals (in a string) or fit an int64 change nothing. */
+static void test_big_int_every_offset(void **state)
+{
+	(void)state;
+	for (int pad = 0; pad < 45; pad++) {
+		cleanup_free char *json = xasprintf(
+			"{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, %*s\"process\": {\"cwd\": \"/\","
+			" \"args\": [\"sh\", \"1234567890123456789012\"], \"user\": {\"uid\": 0, \"gid\": 0},"
+			" \"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 9223372036854775807,%*s"
+			" \"hard\": 18446744073709551615}]}}",
+			pad, "", pad % 7, "");
+		struct spec *s = parse_ok(json);
+
+		assert_int_equal(s->process.rlimits[0].soft, INT64_MAX);
+		assert_true(s->process.rlimits[0].hard == UINT64_MAX);
+		assert_string_equal(s->process.args[1], "1234567890123456789012");
+		spec_free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_big_int_every_offset),
 		cmocka_unit_test(test_default),
 		cmocka_unit_test(test_default_rootless),
 		cmocka_unit_test(test_podman),
