@@ -4,7 +4,8 @@
  * (the hooks copy in state files).  Besides memory errors (ASan, UBSan) it
  * checks the promises spec.h makes about a spec that parsed: absolute cleaned
  * paths, non-empty args, NULL-terminated vectors, a hooks_json that parses
- * back, and a message on every failure.
+ * back, a message on every failure, and that dropping an indented text's
+ * layout before jansson parses it changes nothing (check_layout).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -58,6 +59,51 @@ static void check_spec(const struct spec *s)
 		check(s->linux.seccomp->profile != NULL && s->linux.seccomp->profile_len > 0);
 }
 
+/* The text behind "\n\t" is parsed without its layout (spec.c drop_layout),
+ * behind 300 spaces as it is: the same answer, the same value. */
+static struct spec *parse_after(const char *prefix, size_t n, const uint8_t *data, size_t size)
+{
+	struct silo_error err = { 0 };
+	struct spec *s = NULL;
+	char *buf = xmalloc(n + size + 1);
+
+	memset(buf, ' ', n);
+	memcpy(buf, prefix, strlen(prefix));
+	memcpy(buf + n, data, size);
+	buf[n + size] = '\0';
+	if (spec_parse(buf, n + size, "config.json", "/bundle", &s, &err) < 0)
+		s = NULL;
+	free(buf);
+	return s;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static void check_layout(const uint8_t *data, size_t size)
+{
+	struct spec *a = parse_after("\n\t", 2, data, size);
+	struct spec *b = parse_after("", 300, data, size);
+
+	check((a == NULL) == (b == NULL));
+	if (a != NULL) {
+		check(a->process.n_args == b->process.n_args && a->n_mounts == b->n_mounts);
+		for (size_t i = 0; i < a->process.n_args; i++)
+			check(strcmp(a->process.args[i], b->process.args[i]) == 0);
+		check(same_str(a->hostname, b->hostname) && same_str(a->root_path, b->root_path));
+		check(same_str(a->annotations_json, b->annotations_json) && same_str(a->hooks_json, b->hooks_json));
+		check((a->linux.seccomp == NULL) == (b->linux.seccomp == NULL));
+		if (a->linux.seccomp != NULL)
+			check(a->linux.seccomp->profile_len == b->linux.seccomp->profile_len &&
+			      memcmp(a->linux.seccomp->profile, b->linux.seccomp->profile,
+				     a->linux.seccomp->profile_len) == 0);
+	}
+	spec_free(a);
+	spec_free(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct silo_error err = { 0 };
@@ -72,6 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		check(s == NULL && err.msg[0] != '\0');
 	}
+
+	check_layout(data, size);
 
 	text = xstrndup((const char *)data, size);
 	if (spec_parse_hooks(text, &hooks, &err) == 0)

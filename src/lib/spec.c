@@ -1083,16 +1083,101 @@ void spec_free(struct spec *s)
 	free(s);
 }
 
+/* ---------------------------------------------------------------- layout */
+
+static bool is_ws(char ch)
+{
+	return ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
+}
+
+static bool is_structural(char ch)
+{
+	return ch == '{' || ch == '}' || ch == '[' || ch == ']' || ch == ',' || ch == ':' || ch == '"';
+}
+
+/*
+ * jansson's lexer takes ~60 instructions per byte, whitespace included, and
+ * an indented config (`silo-oci spec`, jq) is a third whitespace: that is
+ * dropped first, in a pass that costs a tenth of that.  Only whitespace next
+ * to a structural character or a quote goes (one space stays between two
+ * other characters: "1 2" must not become "12"), so the tokens jansson sees
+ * are the same, and so are the value and whether the text is valid.  Only
+ * the positions in jansson's messages differ: on an error the text is parsed
+ * again as written (load_json).  Text without a newline followed by
+ * indentation near its start is left alone (Go's encoders write compact
+ * JSON).  Returns NULL when left alone.
+ */
+static char *drop_layout(const char *json, size_t len, size_t *out_len)
+{
+	const char *nl = memchr(json, '\n', len < 256 ? len : 256);
+	char *out;
+	size_t o = 0;
+
+	if (nl == NULL || (size_t)(nl - json) + 1 >= len || !is_ws(nl[1]))
+		return NULL;
+	out = xmalloc(len + 1);
+	for (size_t i = 0; i < len; i++) {
+		char ch = json[i];
+
+		if (ch == '"') {
+			/* a string, verbatim through its closing quote: the first
+			 * quote after an even number of backslashes */
+			size_t j = i + 1, k;
+			const char *q;
+
+			for (;;) {
+				q = memchr(json + j, '"', len - j);
+				if (q == NULL) {
+					j = len;
+					break;
+				}
+				j = (size_t)(q - json);
+				for (k = j; k > i + 1 && json[k - 1] == '\\'; k--)
+					;
+				if ((j - k) % 2 == 0) {
+					j++;
+					break;
+				}
+				j++;
+			}
+			memcpy(out + o, json + i, j - i);
+			o += j - i;
+			i = j - 1;
+			continue;
+		}
+		if (!is_ws(ch)) {
+			out[o++] = ch;
+			continue;
+		}
+		while (i + 1 < len && is_ws(json[i + 1]))
+			i++;
+		if (o > 0 && !is_structural(out[o - 1]) && i + 1 < len && !is_structural(json[i + 1]))
+			out[o++] = ' ';
+	}
+	out[o] = '\0';
+	*out_len = o;
+	return out;
+}
+
 /* Parse JSON text into an object, reporting jansson's position. */
 static json_t *load_json(struct sj_ctx *c, const char *json, size_t len)
 {
 	cleanup_free char *rewritten = NULL;
+	cleanup_free char *compact = NULL;
 	json_error_t jerr;
 	json_t *root;
-	size_t rlen = 0;
+	size_t rlen = 0, clen = 0;
 
 	rewritten = rewrite_big_ints(c, json, len, &rlen);
-	root = json_loadb(rewritten ? rewritten : json, rewritten ? rlen : len, 0, &jerr);
+	if (rewritten != NULL) {
+		json = rewritten;
+		len = rlen;
+	}
+	compact = drop_layout(json, len, &clen);
+	root = json_loadb(compact ? compact : json, compact ? clen : len, 0, &jerr);
+	/* The same tokens: this fails too, at the position as written. */
+	if (root == NULL && compact != NULL)
+		root = json_loadb(json, len, 0, &jerr);
 	if (root == NULL) {
 		if (c->name != NULL)
 			silo_error(c->err, 0, "%s:%d:%d: invalid JSON: %s", c->name, jerr.line, jerr.column,

@@ -785,6 +785,41 @@ static void test_err_json(void **state)
 		    "config.json:1:26: invalid JSON: too big integer near '18446744073709551616'");
 	parse_fails("{\"a\": \"\\u0000\"}",
 		    "config.json:1:14: invalid JSON: \\u0000 is not allowed without JSON_ALLOW_NUL near '\"\\u0000\"'");
+	/* Indented text is parsed without its layout (drop_layout): the same
+	 * tokens, so what is invalid stays invalid, reported where written. */
+	parse_fails("{\n  \"ociVersion\": \"1.0.0\",\n  \"process\": {\n    \"args\": [\"a\"],\n"
+		    "    \"rlimits\": [{\"type\": \"RLIMIT_CORE\", \"soft\": 1 024, \"hard\": 1}]\n  }\n}",
+		    "config.json:5:51: invalid JSON: '}' expected near '0'");
+	parse_fails("{\n  \"ociVersion\": \"1.0.0\",\n  \"a\": tr ue\n}",
+		    "config.json:3:9: invalid JSON: invalid token near 'tr'");
+	parse_fails("{\n  \"ociVersion\": \"1.0.0\",\n  \"a\": - 1\n}",
+		    "config.json:3:8: invalid JSON: invalid token near '-'");
+	parse_fails("{\n  \"ociVersion\": \"1.0.0\",\n  \"a\": \"x\" \"y\"\n}",
+		    "config.json:3:14: invalid JSON: '}' expected near '\"y\"'");
+	parse_fails("{\n  \"ociVersion\": \"1.0.0\",\n  \"a\": \"x\\\" }\n",
+		    "config.json:3:13: invalid JSON: unexpected newline near '\"x\\\" }'");
+}
+
+/* Strings keep their spaces, escaped quotes and backslashes when the layout
+ * around them is dropped. */
+static void test_layout_strings(void **state)
+{
+	static const char json[] =
+		"{\n\t\"ociVersion\" : \"1.0.2\" ,\r\n\t\"root\": {\"path\": \"rootfs\"},\n"
+		"\t\"process\": {\n\t\t\"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0},\n"
+		"\t\t\"args\": [ \"a b\" , \"c\\\" d\",\"e\\\\\", \"  \", \"x\\ty\" ,\"\\\\\\\"\\\\\" ]\n\t}\n}\n";
+	struct spec *s;
+
+	(void)state;
+	s = parse_ok(json);
+	assert_int_equal(s->process.n_args, 6);
+	assert_string_equal(s->process.args[0], "a b");
+	assert_string_equal(s->process.args[1], "c\" d");
+	assert_string_equal(s->process.args[2], "e\\");
+	assert_string_equal(s->process.args[3], "  ");
+	assert_string_equal(s->process.args[4], "x\ty");
+	assert_string_equal(s->process.args[5], "\\\"\\");
+	spec_free(s);
 }
 
 static void test_err_load(void **state)
@@ -1236,6 +1271,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_big_int_every_offset),
+		cmocka_unit_test(test_layout_strings),
 		cmocka_unit_test(test_default),
 		cmocka_unit_test(test_default_rootless),
 		cmocka_unit_test(test_podman),
