@@ -325,7 +325,10 @@ static int action_value(enum spec_seccomp_action a, const struct opt_u64 *ret, c
 	return silo_error(err, 0, "%s: unknown action %d", field, (int)a);
 }
 
-/* Everything a cache hit would otherwise skip but must still refuse. */
+/* Everything a cache hit would otherwise skip but must still refuse.  A
+ * profile that fails here is never cached, so when the parser found the
+ * program and built no rules (parse_seccomp) they passed before; the
+ * default action is checked again all the same (cheap). */
 static int check_profile(const struct spec_seccomp *s, struct silo_error *err)
 {
 	char field[64];

@@ -708,7 +708,8 @@ static int parse_seccomp(struct sj_ctx *c, json_t *linux, struct spec_linux *l)
 	}
 	if (s->listener_path != NULL && sj_check_abs(c, "linux.seccomp.listenerPath", s->listener_path) < 0)
 		return -1;
-	if (c->seccomp_cache != NULL && (s->cached = seccomp_cache_lookup(s->profile, s->profile_len, c->seccomp_cache)) != NULL) {
+	if (c->seccomp_cache != NULL &&
+	    (s->cached = seccomp_cache_lookup(s->profile, s->profile_len, c->seccomp_cache)) != NULL) {
 		s->rules_skipped = true;
 		return 0;
 	}
