@@ -179,10 +179,37 @@ static int self_join_cgroup(struct sync_msg *m, struct silo_error *err)
 	return r;
 }
 
+/* SYNC_CGROUP_PATHS, then SYNC_CGROUP_JOIN: the cgroup dirs (for a "cgroup"
+ * mount) and joining them.  Once: with early_rootfs the rootfs asks for it
+ * at its first "cgroup" mount (rootfs_opts.want_cgroups), so the init builds
+ * the mounts before that one while the parent still makes the cgroup, and
+ * init_run asks after rootfs_setup in case there was none. */
+static int receive_cgroup(void *data, struct silo_error *err)
+{
+	struct launch *l = data;
+	struct sync_msg *m;
+	int r;
+
+	if (l->cgroup_received)
+		return 0;
+	m = xmalloc(sizeof(*m));
+	r = sync_expect(l->sync_fd, SYNC_CGROUP_PATHS, m, "the parent's setup", err);
+	if (r == 0)
+		r = take_cgroup_paths(l, m->data, m->len, err);
+	if (r == 0)
+		r = sync_expect(l->sync_fd, SYNC_CGROUP_JOIN, m, "the parent's setup", err);
+	if (r == 0)
+		r = self_join_cgroup(m, err);
+	free(m);
+	if (r == 0)
+		l->cgroup_received = true;
+	return r;
+}
+
 static int join_namespaces(struct launch *l, struct silo_error *err)
 {
 	struct sync_msg *m;
-	int r;
+	int r = 0;
 
 	/* Fast path: clone left the network namespace to us, so that creating
 	 * it overlaps with the parent attaching us to the cgroup.  It belongs
@@ -193,17 +220,13 @@ static int join_namespaces(struct launch *l, struct silo_error *err)
 		if (ns_loopback_up(err) < 0)
 			return -1;
 	}
-	m = xmalloc(sizeof(*m));
-	r = sync_expect(l->sync_fd, SYNC_CGROUP_PATHS, m, "the parent's setup", err);
-	if (r == 0)
-		r = take_cgroup_paths(l, m->data, m->len, err);
-	if (r == 0)
-		r = sync_expect(l->sync_fd, SYNC_CGROUP_JOIN, m, "the parent's setup", err);
-	if (r == 0)
-		r = self_join_cgroup(m, err);
-	if (r == 0 && !l->early_rootfs)
-		r = sync_expect(l->sync_fd, SYNC_PARENT_DONE, m, "the parent's setup", err);
-	free(m);
+	if (!l->early_rootfs) {
+		m = xmalloc(sizeof(*m));
+		r = receive_cgroup(l, err);
+		if (r == 0)
+			r = sync_expect(l->sync_fd, SYNC_PARENT_DONE, m, "the parent's setup", err);
+		free(m);
+	}
 	if (r < 0)
 		return -1;
 	if (l->ns.slow_path) {
@@ -558,7 +581,9 @@ static int init_run(struct launch *l, char **exe, struct silo_error *err)
 	l->rootfs.before_pivot_data = l;
 	l->rootfs.after_pivot = s->linux.n_sysctl ? after_pivot : NULL;
 	l->rootfs.after_pivot_data = l;
-	if (rootfs_setup(s, &l->rootfs, err) < 0)
+	l->rootfs.want_cgroups = l->early_rootfs ? receive_cgroup : NULL;
+	l->rootfs.want_cgroups_data = l;
+	if (rootfs_setup(s, &l->rootfs, err) < 0 || receive_cgroup(l, err) < 0)
 		return -1;
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return silo_error(err, errno, "sethostname %s", s->hostname);

@@ -36,8 +36,10 @@ struct launch {
 	bool cgroupns;             /* unshare the cgroup namespace after joining the cgroup */
 	bool timens;               /* create a time namespace (with offsets) */
 	const struct seccomp_prog *seccomp;  /* compiled by the parent, or NULL */
-	/* Build the rootfs while the parent still attaches us to the cgroup
-	 * (no new user or cgroup namespace, no hook that needs the parent). */
+	/* Build the rootfs while the parent still makes the cgroup: learn it
+	 * (and join it) only at the first "cgroup" mount, wait for PARENT_DONE
+	 * after the rootfs (no new user or cgroup namespace, no hook that
+	 * needs the parent). */
 	bool early_rootfs;
 	/* A new user namespace whose maps the parent cannot write unasked (no
 	 * CAP_SETUID: ns_maps_need_dumpable): the init asks with
@@ -47,6 +49,7 @@ struct launch {
 	 * terminal, no NOTIFY_SOCKET, state.json written): the init goes on to
 	 * execve right after READY, one round trip fewer. */
 	bool start_on_ready;
+	bool cgroup_received;      /* SYNC_CGROUP_PATHS and _JOIN taken (receive_cgroup) */
 };
 
 NORETURN void init_main(struct launch *l);

@@ -850,6 +850,8 @@ static int mount_cgroup(struct rootfs *r, const struct spec_mount *m, struct sil
 	cleanup_close int dst = -1;
 	struct mnt_attr a;
 
+	if (o->want_cgroups && o->want_cgroups(o->want_cgroups_data, err) < 0)
+		return -1;
 	dst = open_dest(r, m->destination, true, err);
 	if (dst < 0)
 		return -1;

@@ -28,6 +28,12 @@ struct rootfs_opts {
 	const char **cgroup_controllers;
 	const char **cgroup_dirs;
 	size_t n_cgroups;
+	/* When set, called before a "cgroup" mount to fill the three fields
+	 * above (the init then learns its cgroup only when it needs it, and
+	 * builds the rest of its rootfs while the parent still makes the
+	 * cgroup).  May be NULL. */
+	int (*want_cgroups)(void *data, struct silo_error *err);
+	void *want_cgroups_data;
 	/* Called after every mount is in place and before pivot_root (the
 	 * createContainer hooks run there).  May be NULL. */
 	int (*before_pivot)(void *data, struct silo_error *err);
