@@ -680,6 +680,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 		goto fail;
 	if (c->cg && !attached && cgroup_attach(c->cg, c->pid, err) < 0)
 		goto fail;
+	spec_release_json(c->spec);
 	if (parent_protocol(c, o, l.ns.slow_path, l.maps_on_request, err) < 0)
 		goto fail;
 	if (o->pidfd_socket && container_send_pidfd(o->pidfd_socket, c->pid, err) < 0)

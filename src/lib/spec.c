@@ -1055,10 +1055,17 @@ void spec_process_clear(struct spec_process *p)
 	memset(p, 0, sizeof(*p));
 }
 
+void spec_release_json(struct spec *s)
+{
+	json_decref(s->json_root);
+	s->json_root = NULL;
+}
+
 void spec_free(struct spec *s)
 {
 	if (s == NULL)
 		return;
+	spec_release_json(s);
 	free(s->oci_version);
 	free(s->root_path);
 	free(s->hostname);
@@ -1233,7 +1240,7 @@ static int parse_config(const char *json, size_t len, const char *name, const ch
 		r = parse_hooks(&c, root, s);
 	if (r == 0)
 		r = parse_annotations(&c, root, s);
-	json_decref(root);
+	s->json_root = root;
 	free(c.bigs);
 	if (r < 0) {
 		spec_free(s);
