@@ -62,7 +62,6 @@ struct created {
 	char **env;
 	struct seccomp_prog *seccomp;
 	const char *pid_file;      /* written by us: removed if the create fails */
-	bool state_has_pid;        /* state.json on disk already names c->pid */
 	bool start_on_ready;       /* the init needs no SYNC_START (launch.start_on_ready) */
 };
 
@@ -254,6 +253,23 @@ bool silo_rootless_detect(void)
 	return geteuid() != 0 || !ns_in_initial_userns();
 }
 
+/* Runnable tasks on the machine (/proc/loadavg's 4th field, before the
+ * '/'), the init and ourselves included; a large number when unknown. */
+static int runnable_tasks(void)
+{
+	char buf[128];
+	int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	int running;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return INT_MAX;
+	buf[n] = '\0';
+	return sscanf(buf, "%*s %*s %*s %d", &running) == 1 ? running : INT_MAX;
+}
+
 /*
  * A task that fork or clone makes starts on its parent's CPU unless the
  * scheduler places it elsewhere, and on small VMs (this project's 2-vCPU
@@ -266,29 +282,10 @@ bool silo_rootless_detect(void)
  * restore our affinity right away, which does not move us back: nothing
  * stays pinned, the init's affinity is never touched.  Only when some CPU
  * has nothing to run (fewer runnable tasks than CPUs, the two of us
- * counted): moving to a busy CPU would only trade places.  -8% wall per
- * run on a quiet 2-vCPU machine.
+ * counted): moving to a busy CPU would only trade places.  -5 to -9% wall
+ * per run on a quiet 2-vCPU machine.
  * Returns the init's start time, read from the same /proc/PID/stat.
  */
-/* Runnable tasks on the machine (/proc/loadavg's 4th field, before the
- * '/'), the init and ourselves included; a large number when unknown. */
-static int runnable_tasks(void)
-{
-	char buf[128], *p;
-	int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return INT_MAX;
-	buf[n] = '\0';
-	p = buf;
-	for (int i = 0; i < 3 && p; i++)
-		p = strchr(p + 1, ' ');
-	return p ? atoi(p + 1) : INT_MAX;
-}
-
 static uint64_t leave_cpu_to_init(pid_t init)
 {
 	cpu_set_t allowed, other;
@@ -346,17 +343,13 @@ static int make_cgroup(const struct silo_ctx *ctx, struct created *c,
 	/* Made after clone on the fast path, the init's pid is final: record
 	 * it now, and record_state() has nothing left to write (one state
 	 * file per run instead of two). */
-	if (c->pid > 0 && c->stage1 == 0) {
-		c->st.pid = c->pid;
-		if (c->st.start_time == 0)
-			c->st.start_time = proc_start_time(c->pid);
-	}
+	if (c->pid > 0 && c->stage1 == 0)
+		c->st.pid = c->pid;   /* its start time was read after clone */
 	if (state_write(c->dir_fd, &c->st, err) < 0 ||
 	    cgroup_make(cg, c->spec->linux.resources, &changed, err) < 0) {
 		cgroup_free(cg);
 		return -1;
 	}
-	c->state_has_pid = c->st.pid > 0;
 	c->cg = cg;
 	return changed ? record_cgroup(c, err) : 0;
 }
@@ -419,7 +412,8 @@ static int send_cgroup_paths(struct created *c, bool self_join, struct silo_erro
 static int record_state(struct created *c, const struct silo_create_opts *o,
 			struct silo_error *err)
 {
-	if (!c->state_has_pid || c->st.pid != c->pid) {
+	/* st.pid is set only together with a write of it (make_cgroup) */
+	if (c->st.pid != c->pid) {
 		c->st.pid = c->pid;
 		/* (read after clone on the fast path, where the pid is final) */
 		if (c->st.start_time == 0)
@@ -527,7 +521,7 @@ static int launch(const struct silo_ctx *ctx, const struct silo_create_opts *o,
 	if (silo_id_check(o->id, err) < 0)
 		return -1;
 	/* A cached seccomp program is found while parsing: spec_load_cached. */
-	seccomp_cache = xasprintf("%s/.cache/seccomp", ctx->root);
+	seccomp_cache = seccomp_cache_dir(ctx->root);
 	if (spec_load_cached(o->bundle, o->config_path, seccomp_cache, &c->spec, err) < 0)
 		return -1;
 	if (check_host(ctx, o, c->spec, mode, err) < 0)

@@ -373,7 +373,7 @@ static int exec_prepare(const struct silo_ctx *ctx, const struct silo_exec_opts 
 	default:
 		break;
 	}
-	seccomp_cache = xasprintf("%s/.cache/seccomp", ctx->root);
+	seccomp_cache = seccomp_cache_dir(ctx->root);
 	if (spec_load_cached(e->st.bundle, e->st.config, seccomp_cache, &e->spec, err) < 0)
 		return silo_error_ctx(err, "container \"%s\"", o->id);
 	if (o->process_path ? process_from_file(o, &e->spec->process, err) < 0

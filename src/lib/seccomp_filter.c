@@ -1086,19 +1086,37 @@ static void cache_store(int dirfd, const char *name, const uint8_t key[SILO_SHA2
 
 /* ----------------------------------------------------------- the API */
 
+/* The cache directory for a profile's bytes (made when `create`), its key and
+ * file name, and the program filed there if it verifies (NULL otherwise);
+ * *dirfd is -1 when there is no cache to use. */
+static struct seccomp_prog *cache_find(const uint8_t *profile, size_t profile_len, const char *cache_dir,
+				       bool create, int *dirfd, uint8_t key[SILO_SHA256_LEN],
+				       char name[CACHE_NAME_LEN + 1])
+{
+	struct seccomp_prog *p;
+
+	*dirfd = -1;
+	if (cache_dir == NULL || profile == NULL || profile_len > CACHE_MAX_PROFILE ||
+	    (*dirfd = cache_open_dir(cache_dir, create)) < 0)
+		return NULL;
+	cache_key(profile, profile_len, key, name);
+	if ((p = cache_load(*dirfd, name, key, profile, profile_len)) != NULL)
+		silo_debug("seccomp: %zu instructions from cache %s", p->len, name);
+	return p;
+}
+
 struct seccomp_prog *seccomp_cache_lookup(const uint8_t *profile, size_t profile_len, const char *cache_dir)
 {
 	uint8_t key[SILO_SHA256_LEN];
 	char name[CACHE_NAME_LEN + 1];
 	cleanup_close int dirfd = -1;
-	struct seccomp_prog *p;
 
-	if (profile == NULL || profile_len > CACHE_MAX_PROFILE || (dirfd = cache_open_dir(cache_dir, false)) < 0)
-		return NULL;
-	cache_key(profile, profile_len, key, name);
-	if ((p = cache_load(dirfd, name, key, profile, profile_len)) != NULL)
-		silo_debug("seccomp: %zu instructions from cache %s", p->len, name);
-	return p;
+	return cache_find(profile, profile_len, cache_dir, false, &dirfd, key, name);
+}
+
+char *seccomp_cache_dir(const char *root)
+{
+	return xasprintf("%s/.cache/seccomp", root);
 }
 
 int seccomp_prepare(struct spec_seccomp *s, const char *cache_dir, struct seccomp_prog **out,
@@ -1118,14 +1136,8 @@ int seccomp_prepare(struct spec_seccomp *s, const char *cache_dir, struct seccom
 	}
 	if (s->rules_skipped)
 		return silo_error(err, EINVAL, "linux.seccomp: the cached program was taken already");
-	if (cache_dir != NULL && s->profile != NULL && s->profile_len <= CACHE_MAX_PROFILE) {
-		cache_key(s->profile, s->profile_len, key, name);
-		dirfd = cache_open_dir(cache_dir, true);
-		if (dirfd >= 0 && (*out = cache_load(dirfd, name, key, s->profile, s->profile_len)) != NULL) {
-			silo_debug("seccomp: %zu instructions from cache %s", (*out)->len, name);
-			return 0;
-		}
-	}
+	if ((*out = cache_find(s->profile, s->profile_len, cache_dir, true, &dirfd, key, name)) != NULL)
+		return 0;
 	if (compile(s, out, err) < 0)
 		return -1;
 	silo_debug("seccomp: compiled %zu instructions", (*out)->len);

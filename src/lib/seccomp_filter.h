@@ -75,6 +75,8 @@ void seccomp_prog_free(struct seccomp_prog *p);
  * successful compile.
  */
 struct seccomp_prog *seccomp_cache_lookup(const uint8_t *profile, size_t profile_len, const char *cache_dir);
+/* The cache directory of a runtime state root: ROOT/.cache/seccomp (malloc'd). */
+char *seccomp_cache_dir(const char *root);
 
 /* libseccomp's version as "2.5.4" (the library linked in, not the header's). */
 const char *seccomp_lib_version(void);

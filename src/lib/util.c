@@ -327,16 +327,16 @@ static int proc_stat_fields(pid_t pid, char *state, uint64_t *start, int *cpu)
 	if (state)
 		*state = *p;
 	/* field 3 is the state; start time is field 22, the CPU field 39 */
-	for (int field = 3; (start && field <= 22) || (cpu && field <= 39); field++) {
-		if (field == 22 && start)
-			*start = strtoull(p, NULL, 10);
-		if (field == 39 && cpu)
-			*cpu = atoi(p);
+	for (int field = 3, last = cpu ? 39 : start ? 22 : 3; field < last; field++) {
 		p = strchr(p, ' ');
 		if (!p)
-			return field >= 39 ? 0 : -1;
+			return -1;
 		p++;
+		if (field + 1 == 22 && start)
+			*start = strtoull(p, NULL, 10);
 	}
+	if (cpu)
+		*cpu = atoi(p);
 	return 0;
 }
 
