@@ -46,6 +46,9 @@ const char *sj_keyed(char *buf, const char *path, const char *key);
 
 /* A uint64 literal above INT64_MAX was read as this negative int64. */
 bool sj_is_big(const struct sj_ctx *c, uint64_t v);
+/* JSON text -> its object (spec_text.c): big integers and layout handled,
+ * errors "<name>:<line>:<col>: invalid JSON: ..." at the text as written. */
+json_t *sj_load_json(struct sj_ctx *c, const char *json, size_t len);
 
 json_t *sj_get(json_t *obj, const char *key);   /* NULL when absent or null */
 int sj_get_obj(struct sj_ctx *c, json_t *o, const char *key, const char *path, json_t **out);
